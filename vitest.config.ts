@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run real child processes, real SQLite files and real sockets on 127.0.0.1,
+// so they get generous timeouts and a bounded pool (the CI machine has 2 cores).
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts', 'src/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
