@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   CT_ERR_PARQUET_CORRUPT: { errorClass: 'invalid_input', meaning: 'A Parquet file in the store is truncated, corrupt or has an unexpected schema.' },
   CT_ERR_STORE_WRITE: { errorClass: 'fatal', meaning: 'Writing to the candle store failed (disk full, permissions); files already stored are left intact.' },
   CT_ERR_DATA_MISSING: { errorClass: 'invalid_input', meaning: 'Candles for the requested range are not in the store and cannot be downloaded.' },
+  CT_ERR_FUNDING_INVALID: { errorClass: 'invalid_input', meaning: 'A funding-rate row failed validation (non-integer or non-increasing time, non-finite rate, |rate| >= 1).' },
   CT_ERR_FUNDING_MISSING: { errorClass: 'invalid_input', meaning: 'Funding history for a linear perpetual is missing where the run needs it and no fallback rate was allowed.' },
   // --- exchange -------------------------------------------------------------------------------
   CT_ERR_EXCHANGE_RATE_LIMIT: { errorClass: 'retry', meaning: 'The exchange throttled us (Bybit retCode 10006 or HTTP 403/429); backed off and retried.' },
@@ -47,6 +48,7 @@ export const ERROR_CODES = {
   // --- strategies -----------------------------------------------------------------------------
   CT_ERR_STRATEGY_NOT_FOUND: { errorClass: 'invalid_input', meaning: 'A strategy id in strategies.enabled is neither built in nor found in the custom strategy folder.' },
   CT_ERR_STRATEGY_PARAM_INVALID: { errorClass: 'invalid_input', meaning: 'A strategy parameter is unknown, of the wrong type or outside its min/max/options.' },
+  CT_ERR_INDICATOR_PARAM: { errorClass: 'invalid_input', meaning: 'An indicator was called with a bad parameter (period not an integer >= its minimum, non-finite multiplier, inputs of different lengths).' },
   CT_ERR_STRATEGY_LOAD: { errorClass: 'strategy', meaning: 'A strategy module could not be loaded or does not satisfy the strategy contract.' },
   CT_ERR_STRATEGY_THREW: { errorClass: 'strategy', meaning: 'A strategy handler threw an exception.' },
   CT_ERR_STRATEGY_TIMEOUT: { errorClass: 'strategy', meaning: 'A strategy host missed its heartbeats or did not answer within the deadline.' },

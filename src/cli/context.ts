@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import dotenv from 'dotenv';
+import { loadConfig, type RawConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { readSecrets, secretValues, type Secrets } from '../config/secrets.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { registerSecrets } from '../observability/scrub.ts';
+import { shorthandSets, type GlobalOptions } from './global-options.ts';
+
+/** Everything a command needs, built once from the global options. */
+export interface CliContext {
+  readonly opts: GlobalOptions;
+  readonly config: Config;
+  readonly raw: RawConfig;
+  readonly secrets: Secrets;
+  readonly logger: Logger;
+}
+
+export function buildContext(opts: GlobalOptions, logFileName = 'cryptotrader.log', extraSets: string[] = []): CliContext {
+  // .env is optional; real environment variables win over it.
+  if (existsSync('.env')) dotenv.config({ path: '.env', quiet: true });
+  const { config, raw } = loadConfig({ file: opts.config, sets: [...shorthandSets(opts), ...extraSets] });
+  const secrets = readSecrets(config);
+  registerSecrets(secretValues(secrets));
+  const logger = createLogger({
+    level: config.general.log_level,
+    logDir: config.general.log_dir,
+    fileName: logFileName,
+    human: process.stderr.isTTY === true && !opts.json,
+    stderrLevel: 'warn',
+  });
+  return { opts, config, raw, secrets, logger };
+}

@@ -1,0 +1,116 @@
+import { TIMEFRAME_NAMES } from '../core/timeframe.ts';
+import { bool, date, list, num, oneOf, str, type Field } from './fields.ts';
+
+/**
+ * Every runtime parameter of the daemon, section by section. The shipped config/config.ini must
+ * carry every key listed here with a comment (tests/unit/config/shipped-config.test.ts checks it).
+ * Per-strategy parameters live in `[strategy.<id>]` sections and are validated against the
+ * strategy's own schema, not here.
+ */
+const SYMBOL = /^[A-Z0-9]{2,15}\/[A-Z0-9]{2,10}(:[A-Z0-9]{2,10})?$/;
+const ID = /^[a-z][a-z0-9_]*$/;
+const WEIGHT = /^[a-z][a-z0-9_]*:(\d+(\.\d+)?)$/;
+
+export const SECTIONS = {
+  general: {
+    mode: oneOf(['backtest', 'forward', 'live'] as const, 'backtest'),
+    data_dir: str({ default: 'data' }),
+    state_dir: str({ default: 'State' }),
+    results_dir: str({ default: 'results' }),
+    log_dir: str({ default: 'logs' }),
+    log_level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'info'),
+  },
+  exchange: {
+    name: oneOf(['bybit'] as const, 'bybit'),
+    market: oneOf(['spot', 'linear'] as const, 'spot'),
+    rest_url: str({ default: 'https://api.bybit.com', pattern: /^https?:\/\/\S+$/, allowed: 'an http(s) URL' }),
+    ws_url: str({ default: 'wss://stream.bybit.com', pattern: /^wss?:\/\/\S+$/, allowed: 'a ws(s) URL (without the /v5/public/... path)' }),
+    request_timeout_ms: num({ int: true, min: 100, max: 120_000, default: 10_000 }),
+    max_retries: num({ int: true, min: 0, max: 50, default: 8 }),
+    retry_base_ms: num({ int: true, min: 1, max: 60_000, default: 500 }),
+    retry_cap_ms: num({ int: true, min: 1, max: 600_000, default: 30_000 }),
+  },
+  market: {
+    symbols: list({ default: 'BTC/USDT,ETH/USDT', item: SYMBOL, min: 1, allowed: 'a comma list of ccxt symbols (BTC/USDT, or BTC/USDT:USDT on linear)' }),
+    timeframe: oneOf(TIMEFRAME_NAMES, '1h'),
+  },
+  backtest: {
+    from: date({ default: '2022-01-01', optional: true }),
+    to: date({ default: '2024-01-01', optional: true }),
+    initial_cash: num({ gt: 0, default: 10_000 }),
+    fee_bps: num({ min: 0, max: 1000, default: 10 }),
+    maker_fee_bps: num({ min: -100, max: 1000, default: 2 }),
+    slippage_bps: num({ min: 0, max: 1000, default: 2 }),
+    slippage_model: oneOf(['fixed', 'atr'] as const, 'fixed'),
+    atr_slippage_mult: num({ min: 0, max: 10, default: 0.05 }),
+    atr_period: num({ int: true, min: 1, max: 1000, default: 14 }),
+    fill_model: oneOf(['next_open', 'close'] as const, 'next_open'),
+    funding_fallback_rate: num({ min: -0.05, max: 0.05, default: 0.0001 }),
+    funding_interval_hours: num({ int: true, min: 1, max: 24, default: 8 }),
+    data_exchange: str({ default: 'bybit', pattern: ID, allowed: 'an exchange name as used in the data store (bybit, binance, ...)' }),
+    auto_download: bool(true),
+    batch_size: num({ int: true, min: 1, max: 1_000_000, default: 8192 }),
+  },
+  forward: {
+    execution: oneOf(['paper', 'bybit_demo'] as const, 'paper'),
+    initial_cash: num({ gt: 0, default: 10_000 }),
+  },
+  live: {
+    confirm: bool(false),
+  },
+  dry_run: {
+    seed: num({ int: true, min: 0, max: 4_294_967_295, default: 42 }),
+    symbols: list({ default: 'BTC/USDT,ETH/USDT,SOL/USDT', item: SYMBOL, min: 1, allowed: 'a comma list of ccxt symbols' }),
+    start: date({ default: '2024-01-01' }),
+    max_candles: num({ int: true, min: 0, default: 0 }),
+    speed: num({ min: 0, default: 0 }),
+    initial_cash: num({ gt: 0, default: 10_000 }),
+  },
+  risk: {
+    sizing: oneOf(['fixed', 'percent_equity', 'risk'] as const, 'percent_equity'),
+    position_pct: num({ gt: 0, max: 1000, default: 95 }),
+    fixed_qty: num({ min: 0, default: 0.01 }),
+    risk_per_trade_pct: num({ min: 0, max: 100, default: 1 }),
+    atr_stop_mult: num({ gt: 0, max: 100, default: 2 }),
+    max_open_positions: num({ int: true, min: 0, default: 10 }),
+    max_open_positions_per_strategy: num({ int: true, min: 0, default: 5 }),
+    max_symbol_exposure_pct: num({ min: 0, max: 10_000, default: 100 }),
+    max_total_exposure_pct: num({ min: 0, max: 10_000, default: 100 }),
+    max_leverage: num({ gt: 0, max: 100, default: 1 }),
+    max_risk_per_trade_pct: num({ min: 0, max: 100, default: 0 }),
+    daily_loss_limit_pct: num({ min: 0, max: 100, default: 0 }),
+    max_drawdown_pct: num({ min: 0, max: 100, default: 0 }),
+    cooldown_after_loss_bars: num({ int: true, min: 0, default: 0 }),
+    expectancy_min_trades: num({ int: true, min: 0, default: 0 }),
+    expectancy_floor: num({ default: 0 }),
+  },
+  strategies: {
+    enabled: list({ default: 'simple_ma', item: ID, min: 1, allowed: 'a comma list of strategy ids (lowercase, e.g. simple_ma,rsi_reversion)' }),
+    isolation: oneOf(['process', 'worker', 'inline'] as const, 'process'),
+    custom_dir: str({ default: 'strategies/custom' }),
+    weights: list({ default: '', item: WEIGHT, allowed: 'empty (equal weights) or a comma list id:weight, e.g. simple_ma:0.6,rsi_reversion:0.4' }),
+    heartbeat_ms: num({ int: true, min: 50, max: 60_000, default: 1000 }),
+    heartbeat_miss_limit: num({ int: true, min: 1, max: 100, default: 5 }),
+    request_timeout_ms: num({ int: true, min: 100, max: 3_600_000, default: 120_000 }),
+    shutdown_timeout_ms: num({ int: true, min: 10, max: 60_000, default: 3000 }),
+    restart_base_ms: num({ int: true, min: 1, max: 600_000, default: 500 }),
+    restart_cap_ms: num({ int: true, min: 1, max: 3_600_000, default: 30_000 }),
+    max_restarts: num({ int: true, min: 0, max: 1000, default: 10 }),
+  },
+  secrets: {
+    api_key_env: str({ default: 'BYBIT_API_KEY', pattern: /^[A-Z_][A-Z0-9_]*$/, allowed: 'an environment variable NAME (not the key itself)' }),
+    api_secret_env: str({ default: 'BYBIT_API_SECRET', pattern: /^[A-Z_][A-Z0-9_]*$/, allowed: 'an environment variable NAME (not the secret itself)' }),
+  },
+} as const satisfies Record<string, Record<string, Field<unknown>>>;
+
+export type SectionName = keyof typeof SECTIONS;
+type FieldValue<F> = F extends Field<infer T> ? T : never;
+type SectionValue<S> = { readonly [K in keyof S]: FieldValue<S[K]> };
+
+/** The validated, frozen config. Keys keep the INI names so docs, files and code say the same thing. */
+export type Config = { readonly [S in SectionName]: SectionValue<(typeof SECTIONS)[S]> } & {
+  /** Raw parameters of each `[strategy.<id>]` section, validated later against the strategy's schema. */
+  readonly strategy: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The file the config came from (for messages). */
+  readonly source: string;
+};

@@ -1,0 +1,81 @@
+/**
+ * Numbered schema migrations, applied in order and tracked with `PRAGMA user_version`.
+ * Never edit a released migration: add a new one. Every table is keyed by run so that
+ * backtests, dry-runs and forward runs share one database without mixing.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'runs',
+    sql: `
+      CREATE TABLE runs (
+        id              TEXT PRIMARY KEY,
+        mode            TEXT NOT NULL,
+        started_at      TEXT NOT NULL,
+        ended_at        TEXT,
+        status          TEXT NOT NULL CHECK (status IN ('running','completed','failed','interrupted')),
+        config_snapshot TEXT NOT NULL,
+        git_commit      TEXT,
+        error           TEXT
+      );`,
+  },
+  {
+    version: 2,
+    name: 'accounting',
+    sql: `
+      CREATE TABLE signals (
+        run_id TEXT NOT NULL REFERENCES runs(id), id TEXT NOT NULL, strategy_id TEXT NOT NULL, symbol TEXT NOT NULL,
+        ts INTEGER NOT NULL, kind TEXT NOT NULL, target_exposure REAL NOT NULL, stop REAL, take_profit REAL,
+        confidence REAL NOT NULL, reason TEXT NOT NULL, indicators TEXT NOT NULL,
+        PRIMARY KEY (run_id, id));
+      CREATE TABLE risk_decisions (
+        run_id TEXT NOT NULL REFERENCES runs(id), signal_id TEXT NOT NULL, strategy_id TEXT NOT NULL, symbol TEXT NOT NULL,
+        ts INTEGER NOT NULL, approved INTEGER NOT NULL, reason_code TEXT, reason TEXT, resized INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, signal_id));
+      CREATE TABLE orders (
+        run_id TEXT NOT NULL REFERENCES runs(id), id TEXT NOT NULL, signal_id TEXT NOT NULL, strategy_id TEXT NOT NULL,
+        symbol TEXT NOT NULL, side TEXT NOT NULL, qty REAL NOT NULL, type TEXT NOT NULL, decided_ts INTEGER NOT NULL,
+        stop REAL, take_profit REAL, reduce_only INTEGER NOT NULL,
+        PRIMARY KEY (run_id, id));
+      CREATE TABLE fills (
+        run_id TEXT NOT NULL REFERENCES runs(id), id TEXT NOT NULL, order_id TEXT NOT NULL, strategy_id TEXT NOT NULL,
+        symbol TEXT NOT NULL, side TEXT NOT NULL, qty REAL NOT NULL, price REAL NOT NULL, fee REAL NOT NULL,
+        slippage REAL NOT NULL, ts INTEGER NOT NULL, reason TEXT NOT NULL,
+        PRIMARY KEY (run_id, id));
+      CREATE TABLE funding_payments (
+        run_id TEXT NOT NULL REFERENCES runs(id), ts INTEGER NOT NULL, strategy_id TEXT NOT NULL, symbol TEXT NOT NULL,
+        rate REAL NOT NULL, amount REAL NOT NULL, source TEXT NOT NULL);
+      CREATE TABLE positions (
+        run_id TEXT NOT NULL REFERENCES runs(id), strategy_id TEXT NOT NULL, symbol TEXT NOT NULL, qty REAL NOT NULL,
+        avg_price REAL NOT NULL, updated_ts INTEGER NOT NULL,
+        PRIMARY KEY (run_id, strategy_id, symbol));
+      CREATE TABLE trades (
+        run_id TEXT NOT NULL REFERENCES runs(id), id TEXT NOT NULL, strategy_id TEXT NOT NULL, symbol TEXT NOT NULL,
+        direction TEXT NOT NULL, entry_ts INTEGER NOT NULL, exit_ts INTEGER NOT NULL, entry_price REAL NOT NULL,
+        exit_price REAL NOT NULL, qty REAL NOT NULL, gross_pnl REAL NOT NULL, fees REAL NOT NULL, slippage REAL NOT NULL,
+        funding REAL NOT NULL, net_pnl REAL NOT NULL, r_multiple REAL, mae REAL NOT NULL, mfe REAL NOT NULL,
+        bars INTEGER NOT NULL, exit_reason TEXT NOT NULL,
+        PRIMARY KEY (run_id, id));
+      CREATE TABLE equity (
+        run_id TEXT NOT NULL REFERENCES runs(id), ts INTEGER NOT NULL, cash REAL NOT NULL, equity REAL NOT NULL,
+        exposure REAL NOT NULL, drawdown REAL NOT NULL,
+        PRIMARY KEY (run_id, ts));
+      CREATE TABLE strategy_events (
+        run_id TEXT NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL, instance_id TEXT NOT NULL, kind TEXT NOT NULL,
+        code TEXT, message TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq));
+      CREATE TABLE backtest_summaries (
+        run_id TEXT PRIMARY KEY REFERENCES runs(id), strategies TEXT NOT NULL, symbols TEXT NOT NULL, timeframe TEXT NOT NULL,
+        from_ts INTEGER, to_ts INTEGER, metrics TEXT NOT NULL, results_dir TEXT NOT NULL);
+      CREATE INDEX fills_by_run_ts ON fills(run_id, ts);
+      CREATE INDEX signals_by_run_ts ON signals(run_id, ts);`,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

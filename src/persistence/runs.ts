@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import type { StateDb } from './state-db.ts';
+
+export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+
+export interface RunRecord {
+  readonly id: string;
+  readonly mode: string;
+  readonly startedAt: string;
+  readonly configSnapshot: string;
+  readonly gitCommit: string | null;
+}
+
+export function insertRun(db: StateDb, r: RunRecord): void {
+  db.prepare(`INSERT INTO runs (id, mode, started_at, status, config_snapshot, git_commit) VALUES (?, ?, ?, 'running', ?, ?)`).run(
+    r.id, r.mode, r.startedAt, r.configSnapshot, r.gitCommit,
+  );
+}
+
+export function finishRun(db: StateDb, id: string, status: RunStatus, endedAt: string, error?: string): void {
+  db.prepare(`UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE id = ?`).run(status, endedAt, error ?? null, id);
+}
+
+/** The commit the daemon runs from, or null outside a git checkout. */
+export function currentGitCommit(cwd = process.cwd()): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+  } catch {
+    return null;
+  }
+}

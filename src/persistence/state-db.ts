@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { CtError } from '../core/errors.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+
+export type StateDb = Database.Database;
+
+/**
+ * Opens State/trading.db: WAL (readers never block the writer), foreign keys on, a busy timeout,
+ * and every pending migration applied in one transaction each. The daemon's main process is the
+ * ONE writer; strategy processes never open the database.
+ */
+export function openStateDb(stateDir: string, fileName = 'trading.db'): StateDb {
+  mkdirSync(stateDir, { recursive: true });
+  const path = join(stateDir, fileName);
+  let db: StateDb;
+  try {
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    // NORMAL is durable in WAL mode except for the last transactions on power loss; fills in
+    // forward mode are committed one by one, so we keep FULL there (see AccountingWriter).
+    db.pragma('synchronous = NORMAL');
+  } catch (e) {
+    throw new CtError('CT_ERR_DB_MIGRATION', `${path}: cannot open the state database (${(e as Error).message})`, { cause: e, details: { path } });
+  }
+  migrate(db, path);
+  return db;
+}
+
+export function migrate(db: StateDb, path = 'state db'): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new CtError('CT_ERR_DB_NEWER', `${path}: schema version ${current} is newer than this cryptotrader understands (${SCHEMA_VERSION}); upgrade cryptotrader`, {
+      details: { path, current, supported: SCHEMA_VERSION },
+    });
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    } catch (e) {
+      throw new CtError('CT_ERR_DB_MIGRATION', `${path}: migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, {
+        cause: e,
+        details: { path, version: m.version },
+      });
+    }
+  }
+}
