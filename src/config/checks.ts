@@ -1,5 +1,4 @@
-import type { Config } from './schema.ts';
-import type { ConfigProblem } from './load.ts';
+import type { Config, ConfigProblem } from './schema.ts';
 
 /**
  * Cross-field rules: small named checks run after every key validated on its own. Each returns

@@ -2,17 +2,13 @@ import { readFileSync } from 'node:fs';
 import ini from 'ini';
 import { closest, distance } from 'fastest-levenshtein';
 import { CtError } from '../core/errors.ts';
-import { SECTIONS, type Config, type SectionName } from './schema.ts';
+import { SECTIONS, type Config, type ConfigProblem, type SectionName } from './schema.ts';
 import { runConfigChecks } from './checks.ts';
 
 /** Raw config as strings: section name (`general`, `strategy.simple_ma`) -> key -> text value. */
 export type RawConfig = Map<string, Map<string, string>>;
 
-export interface ConfigProblem {
-  readonly key: string;
-  readonly value: string | undefined;
-  readonly message: string;
-}
+export type { ConfigProblem } from './schema.ts';
 
 /** Which `section.key`s came from --set, so errors name the right origin. */
 const overridden = new WeakMap<RawConfig, Set<string>>();

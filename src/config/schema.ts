@@ -114,3 +114,10 @@ export type Config = { readonly [S in SectionName]: SectionValue<(typeof SECTION
   /** The file the config came from (for messages). */
   readonly source: string;
 };
+
+/** One thing wrong with the config: the `section.key`, the value given, and a message naming what is allowed. */
+export interface ConfigProblem {
+  readonly key: string;
+  readonly value: string | undefined;
+  readonly message: string;
+}

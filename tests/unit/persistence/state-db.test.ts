@@ -1,0 +1,39 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openStateDb } from '../../../src/persistence/state-db.ts';
+import { SCHEMA_VERSION } from '../../../src/persistence/migrations.ts';
+import { finishRun, insertRun } from '../../../src/persistence/runs.ts';
+
+describe('state database', () => {
+  it('creates State/trading.db in WAL mode with every migration applied', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ct-db-'));
+    const db = openStateDb(dir);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type='table' ORDER BY name`).all().map((r) => (r as { name: string }).name);
+    for (const t of ['runs', 'signals', 'risk_decisions', 'orders', 'fills', 'positions', 'equity', 'backtest_summaries']) expect(tables).toContain(t);
+    db.close();
+  });
+
+  it('keeps runs across reopen and does not re-apply migrations', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ct-db-'));
+    const db = openStateDb(dir);
+    insertRun(db, { id: 'r1', mode: 'backtest', startedAt: '2026-01-01T00:00:00Z', configSnapshot: '[general]', gitCommit: null });
+    finishRun(db, 'r1', 'completed', '2026-01-01T00:01:00Z');
+    db.close();
+    const again = openStateDb(dir);
+    expect(again.prepare('SELECT id, status, ended_at FROM runs').all()).toEqual([{ id: 'r1', status: 'completed', ended_at: '2026-01-01T00:01:00Z' }]);
+    again.close();
+  });
+
+  it('refuses a database written by a newer version', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ct-db-'));
+    const raw = new Database(join(dir, 'trading.db'));
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => openStateDb(dir)).toThrow(/CT_ERR_DB_NEWER|newer than this cryptotrader/);
+  });
+});
