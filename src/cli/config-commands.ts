@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolvedIniText } from '../config/resolved.ts';
 import { buildContext } from './context.ts';
-import type { GlobalOptions } from './global-options.ts';
+import { mergedGlobals } from './global-options.ts';
 import { emitResult } from './output.ts';
 
 export function registerConfigCommands(program: Command): void {
@@ -10,14 +10,14 @@ export function registerConfigCommands(program: Command): void {
     .command('check')
     .description('validate the config file (and --set overrides); exit 2 naming every bad key')
     .action((_o, cmd: Command) => {
-      const ctx = buildContext(cmd.optsWithGlobals() as GlobalOptions);
+      const ctx = buildContext(mergedGlobals(cmd));
       emitResult(ctx.opts.json, { ok: true, file: ctx.config.source, mode: ctx.config.general.mode }, `${ctx.config.source}: OK (mode ${ctx.config.general.mode})`);
     });
   config
     .command('show')
     .description('print the effective config (file + defaults + overrides) as INI; secrets are env var names only')
     .action((_o, cmd: Command) => {
-      const ctx = buildContext(cmd.optsWithGlobals() as GlobalOptions);
+      const ctx = buildContext(mergedGlobals(cmd));
       const text = resolvedIniText(ctx.raw, ctx.config.strategies.enabled);
       emitResult(ctx.opts.json, { file: ctx.config.source, ini: text }, text);
     });

@@ -21,7 +21,7 @@ export interface GlobalOptions {
   confirmLive?: boolean;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 export function addGlobalOptions(cmd: Command): Command {
   return cmd
@@ -30,6 +30,38 @@ export function addGlobalOptions(cmd: Command): Command {
     .option('--set <section.key=value>', 'override any config key (repeatable), validated like the file', collect, [])
     .option('--json', 'print one machine-readable JSON summary on stdout when the command ends', false)
     .option('--log-level <level>', 'override general.log_level');
+}
+
+/**
+ * The global options again, without defaults, for leaf commands, so that `data list --config x`
+ * works as well as `--config x data list` (the root uses positional options so that its run
+ * options like --timeframe do not swallow a sub-command's own).
+ */
+export function addLeafGlobalOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'config file (default: config/config.ini)')
+    .option('--set <section.key=value>', 'override any config key (repeatable)', collect)
+    .option('--json', 'print one machine-readable JSON summary on stdout')
+    .option('--log-level <level>', 'override general.log_level');
+}
+
+/** Merges the global options of a command and its ancestors: the nearest explicit value wins; --set lists add up. */
+export function mergedGlobals(cmd: Command): GlobalOptions {
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  const out: Record<string, unknown> = {};
+  const sets: string[] = [];
+  for (const c of chain) {
+    const o = c.opts() as Record<string, unknown>;
+    for (const [k, v] of Object.entries(o)) {
+      if (k === 'set') sets.push(...((v as string[] | undefined) ?? []));
+      else if (v !== undefined) out[k] = v;
+    }
+  }
+  out.set = sets;
+  out.config ??= 'config/config.ini';
+  out.json ??= false;
+  return out as unknown as GlobalOptions;
 }
 
 export function addRunOptions(cmd: Command): Command {

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CtError, ERROR_CODES, exitCodeFor, isCtError } from '../core/errors.ts';
 import { scrub } from '../observability/scrub.ts';
-import { addGlobalOptions, addRunOptions, type GlobalOptions } from './global-options.ts';
+import { addGlobalOptions, addLeafGlobalOptions, addRunOptions, mergedGlobals } from './global-options.ts';
 import { registerConfigCommands } from './config-commands.ts';
 import { registerDataCommands } from './data-commands.ts';
 import { registerStrategyCommands } from './strategy-commands.ts';
@@ -17,15 +17,19 @@ export function buildProgram(): Command {
     .description('Multi-process crypto trading daemon: one candle loop for backtest, forward (paper) and live trading on Bybit.')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(scrub(s)) })
+    .enablePositionalOptions()
     .exitOverride();
   addGlobalOptions(program);
   addRunOptions(program);
   program.action(async (_o, cmd: Command) => {
-    await runDaemonCommand(cmd.optsWithGlobals() as GlobalOptions);
+    await runDaemonCommand(mergedGlobals(cmd));
   });
   registerDataCommands(program);
   registerStrategyCommands(program);
   registerConfigCommands(program);
+  // Leaf commands take the global options too (in any position) and exit through our handler.
+  const leaves = (c: Command): Command[] => (c.commands.length === 0 ? [c] : c.commands.flatMap(leaves));
+  for (const c of program.commands.flatMap(leaves)) addLeafGlobalOptions(c.exitOverride());
   for (const c of program.commands) c.exitOverride();
   return program;
 }

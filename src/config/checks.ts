@@ -22,7 +22,7 @@ const backtestNeedsRange: Check = (c) => {
 const symbolsMatchMarket: Check = (c) => {
   const out: ConfigProblem[] = [];
   const linear = c.exchange.market === 'linear';
-  for (const [key, symbols] of [['market.symbols', c.market.symbols] as const]) {
+  for (const [key, symbols] of [['market.symbols', c.market.symbols]] as const) {
     for (const s of symbols) {
       if (linear !== s.includes(':')) {
         out.push({
@@ -86,6 +86,18 @@ const spotIsUnlevered: Check = (c) =>
   c.exchange.market === 'spot' && c.risk.max_leverage > 1
     ? [{ key: 'risk.max_leverage', value: String(c.risk.max_leverage), message: `risk.max_leverage = ${c.risk.max_leverage} is not possible on spot: expected 1 (or use exchange.market = linear)` }]
     : [];
+
+/** dry_run.symbols must fit the market too, but only matters (and is checked) when a dry-run starts. */
+export function dryRunSymbolsProblems(c: Config): ConfigProblem[] {
+  const linear = c.exchange.market === 'linear';
+  return c.dry_run.symbols
+    .filter((s) => linear !== s.includes(':'))
+    .map((s) => ({
+      key: 'dry_run.symbols',
+      value: s,
+      message: `dry_run.symbols = "${s}" does not fit exchange.market = ${c.exchange.market}: expected ${linear ? 'a linear perpetual like BTC/USDT:USDT' : 'a spot symbol like BTC/USDT'}`,
+    }));
+}
 
 export const CONFIG_CHECKS: ReadonlyArray<readonly [string, Check]> = [
   ['backtestNeedsRange', backtestNeedsRange],

@@ -29,6 +29,9 @@ export const SECTIONS = {
     max_retries: num({ int: true, min: 0, max: 50, default: 8 }),
     retry_base_ms: num({ int: true, min: 1, max: 60_000, default: 500 }),
     retry_cap_ms: num({ int: true, min: 1, max: 600_000, default: 30_000 }),
+    min_qty: num({ min: 0, default: 0 }),
+    qty_step: num({ min: 0, default: 0.000001 }),
+    min_notional: num({ min: 0, default: 5 }),
   },
   market: {
     symbols: list({ default: 'BTC/USDT,ETH/USDT', item: SYMBOL, min: 1, allowed: 'a comma list of ccxt symbols (BTC/USDT, or BTC/USDT:USDT on linear)' }),

@@ -1,0 +1,69 @@
+/**
+ * Faults on demand. A test queues `server.faults.next({ kind, count })`; the next `count` matching
+ * events (REST requests, or WS pushes/frames) get the fault instead of (or on top of) the normal
+ * behaviour. `count: Infinity` makes a fault persistent until `clear()`.
+ */
+export type RestFaultKind = 'rate_limit' | 'http_403' | 'http_5xx' | 'drop_connection';
+export type WsFaultKind = 'drop_connection' | 'stall_heartbeat' | 'garbage_frame' | 'duplicate_candle' | 'out_of_order_candle';
+export type FaultKind = RestFaultKind | WsFaultKind;
+
+export interface FaultSpec {
+  readonly kind: FaultKind;
+  /** How many events get it (default 1). */
+  readonly count?: number;
+  /**
+   * Where it applies. Defaults: rate_limit/http_403/http_5xx/drop_connection -> 'rest';
+   * stall_heartbeat/garbage_frame/duplicate_candle/out_of_order_candle -> 'ws'.
+   */
+  readonly where?: 'rest' | 'ws';
+  /** REST only: apply only to this path (e.g. '/v5/market/kline'); default every path. */
+  readonly path?: string;
+}
+
+interface QueuedFault {
+  readonly kind: FaultKind;
+  readonly where: 'rest' | 'ws';
+  readonly path: string | undefined;
+  remaining: number;
+}
+
+const WS_ONLY: ReadonlySet<FaultKind> = new Set(['stall_heartbeat', 'garbage_frame', 'duplicate_candle', 'out_of_order_candle']);
+
+export class FaultQueue {
+  private readonly queue: QueuedFault[] = [];
+  /** How many faults of each kind were actually applied (tests assert a fault really fired). */
+  readonly applied: Record<string, number> = {};
+
+  next(spec: FaultSpec): void {
+    const where = spec.where ?? (WS_ONLY.has(spec.kind) ? 'ws' : 'rest');
+    if (where === 'rest' && WS_ONLY.has(spec.kind)) throw new Error(`fake-bybit: fault ${spec.kind} only applies to the WebSocket`);
+    if (where === 'ws' && (spec.kind === 'rate_limit' || spec.kind === 'http_403' || spec.kind === 'http_5xx')) {
+      throw new Error(`fake-bybit: fault ${spec.kind} only applies to REST`);
+    }
+    this.queue.push({ kind: spec.kind, where, path: spec.path, remaining: spec.count ?? 1 });
+  }
+
+  clear(): void {
+    this.queue.length = 0;
+  }
+
+  /** Consumes the first queued REST fault matching `path`, if any. */
+  takeRest(path: string): RestFaultKind | undefined {
+    return this.take((f) => f.where === 'rest' && (f.path === undefined || f.path === path)) as RestFaultKind | undefined;
+  }
+
+  /** Consumes the first queued WS fault among `kinds`, if any. */
+  takeWs(kinds: readonly WsFaultKind[]): WsFaultKind | undefined {
+    return this.take((f) => f.where === 'ws' && (kinds as readonly FaultKind[]).includes(f.kind)) as WsFaultKind | undefined;
+  }
+
+  private take(match: (f: QueuedFault) => boolean): FaultKind | undefined {
+    const i = this.queue.findIndex(match);
+    if (i < 0) return undefined;
+    const f = this.queue[i]!;
+    f.remaining -= 1;
+    if (f.remaining <= 0) this.queue.splice(i, 1);
+    this.applied[f.kind] = (this.applied[f.kind] ?? 0) + 1;
+    return f.kind;
+  }
+}

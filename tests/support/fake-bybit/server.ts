@@ -1,0 +1,130 @@
+/**
+ * A fake Bybit v5 exchange on 127.0.0.1 (REST + public WebSocket on one port) for offline tests and
+ * for running the daemon by hand (`npm run fake-bybit`). It is a real HTTP server with real sockets;
+ * tests drive it through this programmatic API: add data, move its clock, inject faults, read the
+ * request log. See docs/exchange.md.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CandleColumns } from '../../../src/domain/candle.ts';
+import { FakeMarketData, BYBIT_INTERVAL_MS, type FakeCategory, type FundingSeries } from './market-data.ts';
+import { FaultQueue } from './faults.ts';
+import { handleRest, type RecordedRequest } from './rest.ts';
+import { WsHub, type WsLogEntry } from './ws-hub.ts';
+
+export interface FakeBybitOptions {
+  /** 0 (default) = an ephemeral port; read `server.port` after `start()`. */
+  readonly port?: number;
+  /** Initial fake time in ms (default 0; set it, or call `setNow`, before serving data). */
+  readonly now?: number;
+  /** Interval codes served; any other valid Bybit code gets retCode 10001 (default: all). */
+  readonly intervals?: readonly string[];
+}
+
+export class FakeBybitServer {
+  readonly data = new FakeMarketData();
+  readonly faults = new FaultQueue();
+  /** Every REST request in arrival order (path + parsed query + raw url). */
+  readonly requests: RecordedRequest[] = [];
+  private readonly http: Server;
+  private readonly hub: WsHub;
+  private nowMs: number;
+  private replayTimer: NodeJS.Timeout | undefined;
+  private boundPort = 0;
+
+  constructor(private readonly options: FakeBybitOptions = {}) {
+    this.nowMs = options.now ?? 0;
+    const intervals = new Set(options.intervals ?? Object.keys(BYBIT_INTERVAL_MS));
+    this.hub = new WsHub(this.data, this.faults, () => this.nowMs);
+    const ctx = { data: this.data, faults: this.faults, now: () => this.nowMs, intervals, requests: this.requests };
+    this.http = createServer((req, res) => handleRest(ctx, req, res));
+    this.http.on('upgrade', (req, socket, head) => this.hub.handleUpgrade(req, socket, head));
+    // Keep-alive sockets would hold close() open for seconds.
+    this.http.keepAliveTimeout = 1000;
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    this.boundPort = (this.http.address() as AddressInfo).port;
+    return this;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Base for ccxt `urls.api.public` and `exchange.rest_url`. */
+  get restUrl(): string {
+    return `http://127.0.0.1:${this.boundPort}`;
+  }
+
+  /** Base for `exchange.ws_url`; the feed appends `/v5/public/{spot|linear}`. */
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.boundPort}`;
+  }
+
+  get ws(): { readonly log: readonly WsLogEntry[]; readonly connectionsAccepted: number; readonly openConnections: number } {
+    return this.hub;
+  }
+
+  /** REST requests to one path (e.g. '/v5/market/kline'). */
+  requestsTo(path: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === path);
+  }
+
+  addCandles(category: FakeCategory, symbol: string, intervalMs: number, cols: CandleColumns): this {
+    this.data.addCandles(category, symbol, intervalMs, cols);
+    return this;
+  }
+
+  addFunding(symbol: string, series: FundingSeries): this {
+    this.data.addFunding(symbol, series);
+    return this;
+  }
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  /** Moves the fake clock (forward pushes closed candles over WS; backward just resets time). */
+  setNow(t: number): void {
+    const t0 = this.nowMs;
+    this.nowMs = t;
+    this.hub.onClockMoved(t0, t);
+  }
+
+  advance(ms: number): void {
+    this.setNow(this.nowMs + ms);
+  }
+
+  /** Replays time at `speed` x real time, ticking every `tickMs` real ms, until `stopReplay()`. */
+  startReplay(speed: number, tickMs = 100): void {
+    this.stopReplay();
+    this.replayTimer = setInterval(() => this.advance(tickMs * speed), tickMs);
+  }
+
+  stopReplay(): void {
+    if (this.replayTimer !== undefined) clearInterval(this.replayTimer);
+    this.replayTimer = undefined;
+  }
+
+  /** Terminates every WebSocket connection now (a network cut). */
+  dropWsConnections(): void {
+    this.hub.dropAll();
+  }
+
+  async close(): Promise<void> {
+    this.stopReplay();
+    await this.hub.close();
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+}
+
+/** Starts a fake Bybit on 127.0.0.1 (port 0 = ephemeral). */
+export async function startFakeBybit(options: FakeBybitOptions = {}): Promise<FakeBybitServer> {
+  return new FakeBybitServer(options).start();
+}
