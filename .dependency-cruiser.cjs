@@ -8,7 +8,7 @@ const to = (...names) => `^(src/(${names.join('|')})/|node_modules|node:)`;
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', from: { path: '^src/' }, to: { circular: true, dependencyTypesNot: ['type-only'] } },
+    { name: 'no-circular', severity: 'error', from: { path: '^src/' }, to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } } },
     {
       name: 'strategies-are-pure',
       comment: 'Strategies do no I/O and never read the clock: they may import only the strategy SDK, indicators, domain types and timeframes.',
@@ -30,11 +30,14 @@ module.exports = {
     { from: { path: layer('data') }, to: { path: to('core', 'domain', 'observability', 'data', 'venues') } },
     { from: { path: layer('venues') }, to: { path: to('core', 'domain', 'observability', 'data', 'venues') } },
     { from: { path: layer('strategies') }, to: { path: to('core', 'domain', 'indicators', 'data', 'strategies') } },
+    // The built-in registry (src/strategies/loader.ts) loads the built-in strategy modules.
+    { from: { path: '^src/strategies/loader\\.ts$' }, to: { path: '^strategies/builtins/' } },
     { from: { path: '^strategies/' }, to: { path: '^(src/strategies/|src/indicators/|src/domain/|src/core/timeframe\\.ts$)' } },
     { from: { path: layer('execution') }, to: { path: to('core', 'domain', 'indicators', 'execution') } },
     { from: { path: layer('engine') }, to: { path: to('core', 'domain', 'indicators', 'engine') } },
     { from: { path: layer('engine') }, to: { path: to('execution', 'workers', 'persistence', 'observability'), dependencyTypes: ['type-only'] } },
     { from: { path: layer('workers') }, to: { path: to('core', 'domain', 'observability', 'strategies', 'workers', 'app') } },
+    { from: { path: layer('workers') }, to: { path: to('config'), dependencyTypes: ['type-only'] } },
   ],
   allowedSeverity: 'error',
   options: {

@@ -1,0 +1,35 @@
+/**
+ * Piscina task for runParallel (loaded through ts-worker-bootstrap.mjs in a worker thread): imports
+ * the job module once per thread and runs one job. Errors are returned as data (never thrown),
+ * because an Error crossing a thread boundary loses its CtError code; the main thread rebuilds it.
+ */
+import { CtError } from '../core/errors.ts';
+import { toWireError, type WireError } from './protocol.ts';
+import { moduleUrl } from './runner-loader.ts';
+
+export interface JobTask {
+  readonly module: string;
+  readonly exportName: string;
+  readonly index: number;
+  readonly job: unknown;
+}
+
+export type JobReply = { readonly ok: true; readonly value: unknown; readonly ms: number } | { readonly ok: false; readonly error: WireError; readonly ms: number };
+
+const cache = new Map<string, Promise<Record<string, unknown>>>();
+
+export default async function runJob(task: JobTask): Promise<JobReply> {
+  const t0 = performance.now();
+  try {
+    let mod = cache.get(task.module);
+    if (!mod) cache.set(task.module, (mod = import(moduleUrl(task.module)) as Promise<Record<string, unknown>>));
+    const fn = (await mod)[task.exportName];
+    if (typeof fn !== 'function') {
+      throw new CtError('CT_ERR_INTERNAL', `parallel job module ${task.module} does not export a function "${task.exportName}"`);
+    }
+    const value: unknown = await (fn as (job: unknown) => unknown)(task.job);
+    return { ok: true, value, ms: performance.now() - t0 };
+  } catch (e) {
+    return { ok: false, error: toWireError(e, 'CT_ERR_RUN_FAILED', `parallel job #${task.index}`), ms: performance.now() - t0 };
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * SupervisedStrategyHost: the forward/live/dry-run wrapper that keeps a failing strategy from
+ * stopping the daemon. It never rejects a step; instead:
+ *
+ *  - any failure of the wrapped host (CT_ERR_STRATEGY_THREW / _TIMEOUT / _DIED / CT_ERR_PROTOCOL)
+ *    is logged with the instance id, the host is stopped (killed if needed) and marked `down`;
+ *  - while down, its steps are skipped (logged) and return no Signals; other strategies go on;
+ *  - a restart is scheduled after a capped exponential backoff: min(cap, base * 2^(n-1)) for the
+ *    n-th restart; after `maxRestarts` restarts the instance is `failed` for good (logged at error);
+ *  - a restart creates a fresh host (new process), waits for `ready`, then REPLAYS the candles
+ *    returned by `warmupProvider()` (the loop's most recent candles) so the strategy's indicators
+ *    and its own intended-position book are rebuilt; Signals produced by the replay are discarded
+ *    (they are decisions about the past). See docs/protocol.md "Restart policy" for what this
+ *    means for the strategy's history.
+ *
+ * Backtests do NOT use this wrapper: there, a strategy failure must fail the run with a clear error.
+ */
+import type { Logger } from 'pino';
+import { CtError, isCtError } from '../core/errors.ts';
+import type { CandleBatch } from '../domain/candle-batch.ts';
+import type { Fill } from '../domain/order.ts';
+import type { Signal } from '../domain/signal.ts';
+import { silentLogger } from '../observability/logger.ts';
+import type { HostReady, StopReport, StrategyHost } from './strategy-host.ts';
+import type { Isolation } from './guest-channel.ts';
+
+export type SupervisedState = 'new' | 'up' | 'down' | 'restarting' | 'failed' | 'stopped';
+
+export interface SupervisorStatus {
+  readonly instanceId: string;
+  readonly state: SupervisedState;
+  /** Restart attempts so far (successful or not); capped by maxRestarts. */
+  readonly restarts: number;
+  readonly lastError?: { readonly code: string; readonly message: string };
+  /** Steps (processBatch calls) skipped while the strategy was down. */
+  readonly skippedBatches: number;
+}
+
+export interface SupervisorOptions {
+  /** First restart delay (strategies.restart_base_ms). Default 500. */
+  readonly restartBaseMs?: number;
+  /** Upper bound of the delay (strategies.restart_cap_ms). Default 30000. */
+  readonly restartCapMs?: number;
+  /** Restarts allowed before giving up (strategies.max_restarts). Default 10. */
+  readonly maxRestarts?: number;
+  /** Candles to replay after a restart (the loop's last N candles, N >= warmup); undefined = none. */
+  readonly warmupProvider?: () => CandleBatch | undefined | Promise<CandleBatch | undefined>;
+  readonly logger?: Logger;
+  /** Called on every state change (for the console menu / status table). */
+  readonly onStatus?: (s: SupervisorStatus) => void;
+}
+
+export class SupervisedStrategyHost implements StrategyHost {
+  readonly instanceId: string;
+  readonly isolation: Isolation;
+  private host: StrategyHost;
+  private state: SupervisedState = 'new';
+  private restarts = 0;
+  private failures = 0;
+  private skipped = 0;
+  private lastError: CtError | undefined;
+  private ready: HostReady | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private restarting: Promise<void> | undefined;
+  private readonly base: number;
+  private readonly cap: number;
+  private readonly maxRestarts: number;
+  private readonly log: Logger;
+
+  /** `factory` creates a fresh, unstarted host for the same spec (called once per (re)start). */
+  constructor(
+    private readonly factory: () => StrategyHost,
+    private readonly opts: SupervisorOptions = {},
+  ) {
+    this.host = factory();
+    this.instanceId = this.host.instanceId;
+    this.isolation = this.host.isolation;
+    this.base = opts.restartBaseMs ?? 500;
+    this.cap = opts.restartCapMs ?? 30_000;
+    this.maxRestarts = opts.maxRestarts ?? 10;
+    this.log = (opts.logger ?? silentLogger()).child({ component: 'strategy-supervisor', instanceId: this.instanceId });
+  }
+
+  get pid(): number | undefined {
+    return this.host.pid;
+  }
+
+  status(): SupervisorStatus {
+    return {
+      instanceId: this.instanceId,
+      state: this.state,
+      restarts: this.restarts,
+      skippedBatches: this.skipped,
+      ...(this.lastError ? { lastError: { code: this.lastError.code, message: this.lastError.message } } : {}),
+    };
+  }
+
+  /** The first start is NOT supervised: a strategy that cannot start at all (bad params, missing file) is a config error. */
+  async start(): Promise<HostReady> {
+    this.ready = await this.host.start();
+    this.setState('up');
+    return this.ready;
+  }
+
+  async processBatch(batch: CandleBatch): Promise<Signal[]> {
+    if (this.state !== 'up') return this.skip('processBatch', batch.length);
+    try {
+      return await this.host.processBatch(batch);
+    } catch (e) {
+      this.onFailure(e, 'processBatch');
+      return [];
+    }
+  }
+
+  async notifyFills(fills: readonly Fill[]): Promise<void> {
+    if (this.state !== 'up') return;
+    try {
+      await this.host.notifyFills(fills);
+    } catch (e) {
+      this.onFailure(e, 'notifyFills');
+    }
+  }
+
+  async finish(): Promise<Signal[]> {
+    if (this.state !== 'up') return this.skip('finish', 0);
+    try {
+      return await this.host.finish();
+    } catch (e) {
+      this.onFailure(e, 'finish');
+      return [];
+    }
+  }
+
+  async stop(): Promise<StopReport> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.restarting?.catch(() => undefined);
+    this.setState('stopped');
+    return this.host.stop();
+  }
+
+  /** Resolves when no restart is scheduled or running (for tests and orderly shutdown). */
+  async settled(): Promise<void> {
+    while (this.timer || this.restarting) {
+      if (this.restarting) await this.restarting.catch(() => undefined);
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  // --- failure and restart ------------------------------------------------------------------------
+
+  private skip(what: string, candles: number): Signal[] {
+    this.skipped++;
+    this.log.warn({ state: this.state, candles, skipped: this.skipped }, `strategy ${this.instanceId} is ${this.state}: ${what} skipped`);
+    return [];
+  }
+
+  private onFailure(e: unknown, what: string): void {
+    const err = isCtError(e) ? e : new CtError('CT_ERR_STRATEGY_THREW', `strategy ${this.instanceId}: ${what}: ${String((e as Error)?.message ?? e)}`);
+    this.lastError = err;
+    this.failures++;
+    this.log.error({ code: err.code, failures: this.failures, restarts: this.restarts }, `strategy ${this.instanceId} failed in ${what}: ${err.message}`);
+    const old = this.host;
+    void old.stop().catch(() => undefined);
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    if (this.state === 'stopped') return;
+    if (this.restarts >= this.maxRestarts) {
+      this.setState('failed');
+      this.log.error({ restarts: this.restarts, code: this.lastError?.code }, `strategy ${this.instanceId} gave up after ${this.restarts} restarts; its steps are skipped from now on`);
+      return;
+    }
+    const delay = Math.min(this.cap, this.base * 2 ** this.restarts);
+    this.setState('down');
+    this.log.warn({ delayMs: delay, attempt: this.restarts + 1 }, `strategy ${this.instanceId} restarts in ${delay} ms`);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.restarting = this.restart().finally(() => (this.restarting = undefined));
+    }, delay);
+    this.timer.unref();
+  }
+
+  private async restart(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.setState('restarting');
+    const host = this.factory();
+    try {
+      await host.start();
+      const replay = await this.opts.warmupProvider?.();
+      // Replayed candles rebuild history; their Signals are decisions about the past: discarded.
+      if (replay && replay.length > 0) await host.processBatch(replay);
+    } catch (e) {
+      void host.stop().catch(() => undefined);
+      this.restarts++;
+      this.lastError = isCtError(e) ? e : new CtError('CT_ERR_STRATEGY_DIED', `strategy ${this.instanceId}: restart failed: ${String(e)}`);
+      this.log.error({ code: this.lastError.code, restarts: this.restarts }, `strategy ${this.instanceId} restart failed: ${this.lastError.message}`);
+      this.scheduleRestart();
+      return;
+    }
+    if ((this.state as SupervisedState) === 'stopped') {
+      await host.stop();
+      return;
+    }
+    this.host = host;
+    this.restarts++;
+    this.setState('up');
+    this.log.info({ restarts: this.restarts, pid: host.pid }, `strategy ${this.instanceId} restarted`);
+  }
+
+  private setState(s: SupervisedState): void {
+    this.state = s;
+    this.opts.onStatus?.(this.status());
+  }
+}
