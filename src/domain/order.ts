@@ -26,7 +26,7 @@ export interface Fill {
   readonly side: Side;
   readonly qty: number;
   readonly price: number;
-  /** Fee paid in quote currency (always >= 0). */
+  /** Fee in quote currency: >= 0 paid; negative only for a maker rebate (negative maker_fee_bps). */
   readonly fee: number;
   /** Cost of slippage in quote currency versus the reference price (>= 0 when adverse). */
   readonly slippageCost: number;

@@ -1,0 +1,187 @@
+/**
+ * THE candle loop. Backtest, dry-run, forward and live all run this code; they differ only in the
+ * ports plugged in (see ports.ts). Per step (all candles with the same open time):
+ *
+ *   1. execution fills what was decided on EARLIER candles (at this candle's open), then stops and
+ *      take-profits intrabar, and reports funding events inside the candle;
+ *   2. fills and funding go to the portfolio and the accounting sink;
+ *   3. the portfolio is marked at the close -> one equity row;
+ *   4. the strategies' Signals decided on THIS closed candle pass the risk gate, in a deterministic
+ *      order; approved orders go to execution and can only fill on a later candle (next_open model).
+ *
+ * Strategies receive candles in batches (one IPC round trip per batch, not per candle). This is
+ * exact, not an approximation: a strategy's decisions depend only on candles and its own past
+ * Signals (it never sees account state), so computing its Signals for a whole batch first and then
+ * replaying the account step by step gives the same result as lock-step. Strategies that react to
+ * fills (`usesFills`) are fed one step per batch by the source.
+ */
+import { AtrStream } from '../indicators/index.ts';
+import type { Candle } from '../domain/candle.ts';
+import type { CandleBatch } from '../domain/candle-batch.ts';
+import type { Fill } from '../domain/order.ts';
+import type { Signal } from '../domain/signal.ts';
+import type { Trade } from '../domain/trade.ts';
+import type { Clock } from '../core/clock.ts';
+import { EquitySeries } from './equity-series.ts';
+import type { AccountingSink, CandleSourcePort, ExecutionPort, PortfolioPort, RiskGatePort, StrategyHostsPort } from './ports.ts';
+
+export interface LoopDeps {
+  readonly source: CandleSourcePort;
+  readonly hosts: StrategyHostsPort;
+  readonly execution: ExecutionPort;
+  readonly gate: RiskGatePort;
+  readonly portfolio: PortfolioPort;
+  readonly sink: AccountingSink;
+  /** Advanced to each candle's close time; simulated in backtest/dry-run, wall clock otherwise. */
+  readonly clock: Clock & { advanceTo?(t: number): void };
+  readonly timeframeMs: number;
+  /** ATR period the risk gate uses to size signals without a stop. */
+  readonly atrPeriod: number;
+  /** Close all positions at the last candle when the run ends (backtests: so every trade is counted). */
+  readonly closeAtEnd: boolean;
+  /** Called after every step (status line, pacing); may return a promise to slow the loop. */
+  readonly onStep?: (s: StepStatus) => void | Promise<void>;
+  /** Polled between batches; true stops the loop gracefully (Ctrl-C, --max-candles). */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface StepStatus {
+  readonly ts: number;
+  readonly steps: number;
+  readonly candles: number;
+  readonly equity: number;
+  readonly lastSignal: Signal | undefined;
+  readonly fills: number;
+}
+
+export interface LoopResult {
+  readonly steps: number;
+  readonly candles: number;
+  readonly equity: EquitySeries;
+  readonly fills: Fill[];
+  readonly trades: Trade[];
+  readonly signals: number;
+  readonly approved: number;
+  readonly denied: number;
+  readonly firstTs: number | undefined;
+  readonly lastTs: number | undefined;
+  readonly stoppedEarly: boolean;
+}
+
+export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
+  const { sink, portfolio, gate, execution } = d;
+  const symbols = d.source.symbols;
+  const lastCandle = new Map<string, Candle>();
+  const prices = new Map<string, number>();
+  const atr = new Map<string, AtrStream>(symbols.map((s) => [s, new AtrStream(d.atrPeriod)]));
+  const equity = new EquitySeries();
+  const fills: Fill[] = [];
+  const trades: Trade[] = [];
+  const stopOf = new Map<string, number | undefined>(); // orderId -> stop at entry (for R multiples)
+  let steps = 0, candles = 0, nSignals = 0, approved = 0, denied = 0;
+  let firstTs: number | undefined, lastTs: number | undefined, lastSignal: Signal | undefined;
+  let stoppedEarly = false;
+
+  const book = (f: Fill): void => {
+    for (const t of portfolio.applyFill(f, { stop: stopOf.get(f.orderId) })) {
+      trades.push(t);
+      sink.trade(t);
+    }
+    gate.onOrderFilled(f.orderId);
+    fills.push(f);
+    sink.fill(f);
+    const p = portfolio.position(f.strategyId, f.symbol);
+    sink.position(f.strategyId, f.symbol, p.qty, p.avgPrice, f.ts);
+  };
+
+  for await (const batch of d.source.batches()) {
+    const signals = await d.hosts.processBatch(batch);
+    const batchFills: Fill[] = [];
+    let si = 0;
+    let i = 0;
+    while (i < batch.length) {
+      const ts = batch.ts[i]!;
+      const stepStart = i;
+      d.clock.advanceTo?.(ts + d.timeframeMs);
+      // 1-2. fills at this candle (orders from earlier candles), stops/TPs, funding.
+      for (; i < batch.length && batch.ts[i] === ts; i++) {
+        const symbol = batch.symbols[batch.sym[i]!]!;
+        const candle = candleOf(batch, i);
+        const r = execution.onCandle(symbol, candle);
+        for (const f of r.fills) {
+          book(f);
+          batchFills.push(f);
+        }
+        for (const ev of r.funding) {
+          for (const pay of ev.payments) {
+            portfolio.applyFundingPayment(pay.strategyId, ev.symbol, pay.amount, ev.ts);
+            sink.funding(ev.ts, pay.strategyId, ev.symbol, ev.rate, pay.amount, ev.source);
+          }
+        }
+        portfolio.observeCandle(symbol, candle);
+        atr.get(symbol)!.update(candle.high, candle.low, candle.close);
+        lastCandle.set(symbol, candle);
+        prices.set(symbol, candle.close);
+      }
+      for (const n of execution.drainNotes()) if (n.kind === 'cancelled' || n.kind.startsWith('dropped')) gate.onOrderCancelled(n.orderId);
+      candles += i - stepStart;
+      steps++;
+      if (firstTs === undefined) firstTs = ts;
+      lastTs = ts;
+      gate.onStep(ts);
+      // 3. mark to market at the close.
+      const snap = portfolio.mark(ts, prices);
+      equity.push(snap);
+      sink.equity(snap);
+      // 4. signals decided on this closed candle -> risk gate -> execution.
+      while (si < signals.length && signals[si]!.ts < ts) si++; // never happens with a correct host; defensive
+      for (; si < signals.length && signals[si]!.ts === ts; si++) {
+        const sig = signals[si]!;
+        nSignals++;
+        lastSignal = sig;
+        sink.signal(sig);
+        const price = prices.get(sig.symbol);
+        const a = atr.get(sig.symbol);
+        const decision = gate.evaluate(sig, { price: price ?? NaN, atr: a && a.ready ? a.value : undefined });
+        sink.decision(decision);
+        if (!decision.approved) {
+          denied++;
+          continue;
+        }
+        approved++;
+        for (const o of decision.orders) {
+          stopOf.set(o.id, o.stop);
+          sink.order(o);
+          const candle = lastCandle.get(o.symbol)!;
+          for (const f of execution.submit(o, { candle, atr: a && a.ready ? a.value : undefined })) {
+            book(f);
+            batchFills.push(f);
+          }
+        }
+      }
+      for (const n of execution.drainNotes()) if (n.kind === 'cancelled' || n.kind.startsWith('dropped')) gate.onOrderCancelled(n.orderId);
+      sink.stepDone(ts);
+      if (d.onStep) await d.onStep({ ts, steps, candles, equity: snap.equity, lastSignal, fills: fills.length });
+    }
+    if (d.hosts.usesFills && batchFills.length > 0) await d.hosts.notifyFills(batchFills);
+    if (d.shouldStop?.()) {
+      stoppedEarly = true;
+      break;
+    }
+  }
+
+  if (d.closeAtEnd && lastTs !== undefined) {
+    for (const f of execution.closeAll(lastCandle)) book(f);
+    const snap = portfolio.mark(lastTs, prices);
+    // Replace the last mark: closing at the last close changes cash (fees), not the step count.
+    if (equity.length > 0) equity.length--;
+    equity.push(snap);
+    sink.equity(snap);
+  }
+  sink.flush();
+  return { steps, candles, equity, fills, trades, signals: nSignals, approved, denied, firstTs, lastTs, stoppedEarly };
+}
+
+function candleOf(b: CandleBatch, i: number): Candle {
+  return { ts: b.ts[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]! };
+}
