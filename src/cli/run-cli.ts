@@ -5,6 +5,7 @@ import { addGlobalOptions, addLeafGlobalOptions, addRunOptions, mergedGlobals } 
 import { registerConfigCommands } from './config-commands.ts';
 import { registerDataCommands } from './data-commands.ts';
 import { registerStrategyCommands } from './strategy-commands.ts';
+import { registerSweepCommand } from './sweep-command.ts';
 import { runDaemonCommand } from './daemon-command.ts';
 
 /**
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   });
   registerDataCommands(program);
   registerStrategyCommands(program);
+  registerSweepCommand(program);
   registerConfigCommands(program);
   // Leaf commands take the global options too (in any position) and exit through our handler.
   const leaves = (c: Command): Command[] => (c.commands.length === 0 ? [c] : c.commands.flatMap(leaves));

@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   CT_ERR_PROTOCOL: { errorClass: 'fatal', meaning: 'A host/strategy message broke the protocol (wrong version, unknown type, bad correlation id).' },
   // --- engine ----------------------------------------------------------------------------------
   CT_ERR_RUN_FAILED: { errorClass: 'fatal', meaning: 'A run stopped before its end; the runs table records it as failed with this reason.' },
+  CT_ERR_RESULTS_WRITE: { errorClass: 'fatal', meaning: 'results/<run-id>/ could not be written (disk full, permissions, or the directory already exists); nothing partial is left behind.' },
   CT_ERR_INTERNAL: { errorClass: 'fatal', meaning: 'A bug: an invariant of cryptotrader itself was broken. Please report it with the log.' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -18,8 +18,8 @@ const BOOTSTRAP = new URL('./ts-worker-bootstrap.mjs', import.meta.url);
 const JOB_WORKER = new URL('./parallel-job-worker.ts', import.meta.url);
 
 /** The lead's backtest entry point (exists once src/app/backtest.ts is written). */
-export const DEFAULT_JOB_MODULE = new URL('../app/backtest.ts', import.meta.url).href;
-export const DEFAULT_JOB_EXPORT = 'runBacktest';
+export const DEFAULT_JOB_MODULE = new URL('../app/backtest-job.ts', import.meta.url).href;
+export const DEFAULT_JOB_EXPORT = 'runBacktestJob';
 
 export interface ParallelOptions {
   /** Worker threads (default: available cores). Capped by the number of jobs. */

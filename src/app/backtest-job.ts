@@ -1,0 +1,29 @@
+import { loadConfig } from '../config/load.ts';
+import { createLogger } from '../observability/logger.ts';
+import { runBacktest } from './run-backtest.ts';
+
+/** One independent backtest as plain data, so it can run in a piscina worker thread. */
+export interface BacktestJob {
+  readonly configFile: string;
+  /** `section.key=value` overrides that make this job what it is (strategy, symbol, parameters). */
+  readonly sets: readonly string[];
+}
+
+export interface BacktestJobResult {
+  readonly runId: string;
+  readonly resultsDir: string;
+  readonly summary: Record<string, unknown>;
+  readonly candles: number;
+}
+
+/**
+ * The piscina job: load and validate the config with the job's overrides and run one backtest.
+ * Strategies run inline inside the worker thread — the job itself is the unit of isolation and
+ * parallelism, and a thread spawning processes would only add cost.
+ */
+export async function runBacktestJob(job: BacktestJob): Promise<BacktestJobResult> {
+  const { config, raw } = loadConfig({ file: job.configFile, sets: [...job.sets, 'strategies.isolation=inline'] });
+  const logger = createLogger({ level: config.general.log_level, logDir: config.general.log_dir, fileName: 'sweep.log', human: false, stderrLevel: 'fatal' });
+  const r = await runBacktest({ config, raw, logger });
+  return { runId: r.runId, resultsDir: r.resultsDir, summary: r.summary, candles: r.candles };
+}

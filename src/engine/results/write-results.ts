@@ -1,0 +1,63 @@
+/**
+ * writeResults: everything a run leaves in results/<run-id>/ — config.ini, metrics.json,
+ * trades.csv, fills.csv, equity.csv and report.txt (docs/results.md describes each file).
+ *
+ * Atomic: the files are written into a hidden temporary directory beside the target and the
+ * directory is renamed into place at the end, so a reader (or a crash) never sees half a result.
+ * An existing results/<run-id>/ is never overwritten: run ids are unique, so one already there
+ * means two runs were given the same id, and the first one's evidence must survive.
+ */
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { CtError, isCtError } from '../../core/errors.ts';
+import type { EquitySnapshot } from '../../domain/equity.ts';
+import type { Fill } from '../../domain/order.ts';
+import type { Trade } from '../../domain/trade.ts';
+import type { Metrics } from '../metrics/types.ts';
+import { writeEquityCsv, writeFillsCsv, writeTradesCsv } from './csv-files.ts';
+import { metricsToJson } from './metrics-json.ts';
+import { formatReport } from './report.ts';
+
+export interface ResultsData {
+  /** The resolved config as INI text, written verbatim. */
+  readonly configIni: string;
+  readonly metrics: Metrics;
+  readonly trades: readonly Trade[];
+  readonly fills: readonly Fill[];
+  readonly equity: readonly EquitySnapshot[];
+  /** Fill-model assumptions printed in report.txt. */
+  readonly assumptions: readonly string[];
+  /** Printed in report.txt only (never in metrics.json, which must not depend on the run id). */
+  readonly runId?: string;
+}
+
+/** The files of a results directory, in the order they are written. */
+export const RESULT_FILES = ['config.ini', 'metrics.json', 'trades.csv', 'fills.csv', 'equity.csv', 'report.txt'] as const;
+
+export async function writeResults(dir: string, data: ResultsData): Promise<{ files: string[] }> {
+  const target = resolve(dir);
+  const parent = dirname(target);
+  if (existsSync(target)) {
+    throw new CtError('CT_ERR_RESULTS_WRITE', `results: ${target} already exists; refusing to overwrite another run's results`, { details: { dir: target } });
+  }
+  let tmp: string | undefined;
+  try {
+    mkdirSync(parent, { recursive: true });
+    tmp = mkdtempSync(join(parent, `.${basename(target)}.tmp-`));
+    writeFileSync(join(tmp, 'config.ini'), data.configIni.endsWith('\n') || data.configIni === '' ? data.configIni : `${data.configIni}\n`);
+    writeFileSync(join(tmp, 'metrics.json'), metricsToJson(data.metrics));
+    writeTradesCsv(join(tmp, 'trades.csv'), data.trades);
+    writeFillsCsv(join(tmp, 'fills.csv'), data.fills);
+    writeEquityCsv(join(tmp, 'equity.csv'), data.equity);
+    writeFileSync(join(tmp, 'report.txt'), formatReport({ metrics: data.metrics, assumptions: data.assumptions, trades: data.trades, runId: data.runId }));
+    renameSync(tmp, target);
+    tmp = undefined;
+  } catch (e) {
+    if (isCtError(e)) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new CtError('CT_ERR_RESULTS_WRITE', `results: writing ${target} failed (${err.code ?? 'error'}: ${err.message})`, { cause: e, details: { dir: target, errno: err.code } });
+  } finally {
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+  }
+  return { files: RESULT_FILES.map((f) => join(target, f)) };
+}
