@@ -91,8 +91,11 @@ export async function runBacktest(inp: BacktestInputs): Promise<BacktestOutcome>
     const tResults = performance.now();
 
     const benchmarkCloses = new Map([...candles].map(([s, c]) => [s, c.close] as const));
+    const benchmarkTs = new Map([...candles].map(([s, c]) => [s, c.ts] as const));
+    const equity = r.equity.toSnapshots();
     const metrics = computeMetrics({
-      equity: r.equity.toSnapshots(),
+      equity,
+      benchmarkTs,
       trades: r.trades,
       fills: r.fills,
       initialCash: config.backtest.initial_cash,
@@ -105,8 +108,9 @@ export async function runBacktest(inp: BacktestInputs): Promise<BacktestOutcome>
       metrics,
       trades: r.trades,
       fills: r.fills,
-      equity: r.equity.toSnapshots(),
+      equity,
       assumptions: fillModelAssumptions(fillModelOf(config)),
+      runId,
     });
     db.prepare(`INSERT INTO backtest_summaries VALUES (?,?,?,?,?,?,?,?)`).run(
       runId, config.strategies.enabled.join(','), symbols.join(','), config.market.timeframe, from, to, JSON.stringify(metrics), resultsDir,

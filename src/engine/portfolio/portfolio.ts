@@ -250,7 +250,7 @@ export class Portfolio {
       }
     }
     for (const s of this.strategies.values()) {
-      const e = this.strategyEquity(s.strategyId);
+      const e = this.initialCash * s.weight + s.realizedPnl + s.unrealizedPnl - s.fees - s.funding;
       if (e > s.peak) s.peak = e;
     }
     const equity = this.equityWith(unrealized, gross);
