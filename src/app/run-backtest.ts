@@ -92,7 +92,7 @@ export async function runBacktest(inp: BacktestInputs): Promise<BacktestOutcome>
 
     const benchmarkCloses = new Map([...candles].map(([s, c]) => [s, c.close] as const));
     const benchmarkTs = new Map([...candles].map(([s, c]) => [s, c.ts] as const));
-    const equity = r.equity.toSnapshots();
+    const equity = r.equity;
     const metrics = computeMetrics({
       equity,
       benchmarkTs,

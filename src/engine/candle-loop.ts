@@ -74,7 +74,7 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
   const lastCandle = new Map<string, Candle>();
   const prices = new Map<string, number>();
   const atr = new Map<string, AtrStream>(symbols.map((s) => [s, new AtrStream(d.atrPeriod)]));
-  const equity = new EquitySeries();
+  const equity = new EquitySeries(d.source.stepCount ?? 1024);
   const fills: Fill[] = [];
   const trades: Trade[] = [];
   const stopOf = new Map<string, number | undefined>(); // orderId -> stop at entry (for R multiples)

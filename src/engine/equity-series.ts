@@ -6,11 +6,21 @@ import type { EquitySnapshot } from '../domain/equity.ts';
  */
 export class EquitySeries {
   length = 0;
-  ts: Float64Array = new Float64Array(1024);
-  cash: Float64Array = new Float64Array(1024);
-  equity: Float64Array = new Float64Array(1024);
-  exposure: Float64Array = new Float64Array(1024);
-  drawdown: Float64Array = new Float64Array(1024);
+  ts: Float64Array;
+  cash: Float64Array;
+  equity: Float64Array;
+  exposure: Float64Array;
+  drawdown: Float64Array;
+
+  /** `capacity`: the expected number of steps when known (store replay), so nothing is regrown. */
+  constructor(capacity = 1024) {
+    const n = Math.max(16, capacity);
+    this.ts = new Float64Array(n);
+    this.cash = new Float64Array(n);
+    this.equity = new Float64Array(n);
+    this.exposure = new Float64Array(n);
+    this.drawdown = new Float64Array(n);
+  }
 
   push(e: EquitySnapshot): void {
     if (this.length === this.ts.length) this.grow();
@@ -33,7 +43,8 @@ export class EquitySeries {
   }
 
   private grow(): void {
-    const n = this.ts.length * 2;
+    // 1.5x: an unbounded stream (dry-run, forward) keeps at most a third of slack.
+    const n = Math.ceil(this.ts.length * 1.5);
     const g = (a: Float64Array): Float64Array => {
       const b = new Float64Array(n);
       b.set(a);

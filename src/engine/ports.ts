@@ -15,6 +15,8 @@ import type { Trade } from '../domain/trade.ts';
 /** Candles in time order, in batches whose rows are grouped by step (same ts). */
 export interface CandleSourcePort {
   readonly symbols: readonly string[];
+  /** Number of steps when known in advance (store replay); sizes the equity series exactly. */
+  readonly stepCount?: number;
   batches(): AsyncIterable<CandleBatch>;
 }
 

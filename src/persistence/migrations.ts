@@ -65,7 +65,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE equity (
         run_id TEXT NOT NULL REFERENCES runs(id), ts INTEGER NOT NULL, cash REAL NOT NULL, equity REAL NOT NULL,
         exposure REAL NOT NULL, drawdown REAL NOT NULL,
-        PRIMARY KEY (run_id, ts));
+        PRIMARY KEY (run_id, ts)) WITHOUT ROWID;
       CREATE TABLE strategy_events (
         run_id TEXT NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL, instance_id TEXT NOT NULL, kind TEXT NOT NULL,
         code TEXT, message TEXT NOT NULL,

@@ -6,7 +6,7 @@
 import { CtError } from '../../core/errors.ts';
 import { isoUtc } from '../../core/time.ts';
 import { periodsPerYear, timeframeMs, type Timeframe } from '../../core/timeframe.ts';
-import type { EquitySnapshot } from '../../domain/equity.ts';
+import type { EquityMarks } from '../../domain/equity.ts';
 import type { Fill } from '../../domain/order.ts';
 import type { Trade } from '../../domain/trade.ts';
 import { buyAndHold } from './buy-and-hold.ts';
@@ -16,7 +16,7 @@ import type { BenchmarkMetrics, CostMetrics, DrawdownMetrics, ExposureMetrics, M
 
 export interface MetricsInput {
   /** One mark per candle step, in time order (the close of the candle opening at `ts`). */
-  readonly equity: readonly EquitySnapshot[];
+  readonly equity: EquityMarks;
   /** Closed round trips, in the order they closed. */
   readonly trades: readonly Trade[];
   readonly fills: readonly Fill[];
@@ -45,7 +45,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
   const values = new Float64Array(n);
   const ts = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const e = equity[i]!;
+    const e = equity.at(i)!;
     if (!Number.isFinite(e.equity) || !Number.isFinite(e.ts)) {
       throw new CtError('CT_ERR_INTERNAL', `computeMetrics: equity mark ${i} (ts ${e.ts}) has a non-finite value ${e.equity}`, { details: { index: i, ts: e.ts } });
     }
@@ -111,7 +111,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
   // --- exposure ------------------------------------------------------------------------------------
   let inMarket = 0, sumExp = 0, maxExp = 0;
   for (let i = 0; i < n; i++) {
-    const x = equity[i]!.exposure;
+    const x = equity.at(i)!.exposure;
     if (x > 0) inMarket++;
     sumExp += x;
     if (x > maxExp) maxExp = x;

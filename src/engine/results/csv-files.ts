@@ -8,7 +8,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { isoUtc } from '../../core/time.ts';
-import type { EquitySnapshot } from '../../domain/equity.ts';
+import type { EquityMarks } from '../../domain/equity.ts';
 import type { Fill } from '../../domain/order.ts';
 import type { Trade } from '../../domain/trade.ts';
 import { csvNum, csvText } from './format.ts';
@@ -133,11 +133,12 @@ export function writeTradesCsv(path: string, trades: readonly Trade[]): void {
   });
 }
 
-export function writeEquityCsv(path: string, equity: readonly EquitySnapshot[]): void {
+export function writeEquityCsv(path: string, equity: EquityMarks): void {
   const iso = new IsoTimeFormatter();
   const cash = new NumColumn(), eq = new NumColumn(), ex = new NumColumn(), dd = new NumColumn();
   withFile(path, EQUITY_COLUMNS, (f) => {
-    for (const e of equity) {
+    for (let i = 0; i < equity.length; i++) {
+      const e = equity.at(i)!;
       f.line(`${csvNum(e.ts)},${iso.format(e.ts)},${cash.format(e.cash)},${eq.format(e.equity)},${ex.format(e.exposure)},${dd.format(e.drawdown)}`);
     }
   });

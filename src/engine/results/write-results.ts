@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CtError, isCtError } from '../../core/errors.ts';
-import type { EquitySnapshot } from '../../domain/equity.ts';
+import type { EquityMarks } from '../../domain/equity.ts';
 import type { Fill } from '../../domain/order.ts';
 import type { Trade } from '../../domain/trade.ts';
 import type { Metrics } from '../metrics/types.ts';
@@ -24,7 +24,7 @@ export interface ResultsData {
   readonly metrics: Metrics;
   readonly trades: readonly Trade[];
   readonly fills: readonly Fill[];
-  readonly equity: readonly EquitySnapshot[];
+  readonly equity: EquityMarks;
   /** Fill-model assumptions printed in report.txt. */
   readonly assumptions: readonly string[];
   /** Printed in report.txt only (never in metrics.json, which must not depend on the run id). */

@@ -84,7 +84,7 @@ describe('writeResults', () => {
     expect(trades[1]!.endsWith(',"stop, then signal"')).toBe(true);
     const equity = readFileSync(join(dir, 'equity.csv'), 'utf8').trim().split('\n');
     expect(equity).toHaveLength(49);
-    expect(equity[2]).toBe(`${T0 + HOUR},2024-01-01T01:00:00Z,${d.equity[1]!.cash},${d.equity[1]!.equity},0.5,0`);
+    expect(equity[2]).toBe(`${T0 + HOUR},2024-01-01T01:00:00Z,${d.equity.at(1)!.cash},${d.equity.at(1)!.equity},0.5,0`);
   });
 
   it('refuses to overwrite an existing results directory and leaves no temporary directory behind', async () => {
