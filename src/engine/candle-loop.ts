@@ -94,6 +94,14 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
     sink.position(f.strategyId, f.symbol, p.qty, p.avgPrice, f.ts);
   };
 
+  // Orders execution dropped or cancelled free their reservations in the gate; every note is recorded.
+  const drainNotes = (): void => {
+    for (const n of execution.drainNotes()) {
+      if (n.kind === 'cancelled' || n.kind.startsWith('dropped')) gate.onOrderCancelled(n.orderId);
+      sink.executionNote(n);
+    }
+  };
+
   for await (const batch of d.source.batches()) {
     const signals = await d.hosts.processBatch(batch);
     const batchFills: Fill[] = [];
@@ -123,7 +131,7 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
         lastCandle.set(symbol, candle);
         prices.set(symbol, candle.close);
       }
-      for (const n of execution.drainNotes()) if (n.kind === 'cancelled' || n.kind.startsWith('dropped')) gate.onOrderCancelled(n.orderId);
+      drainNotes();
       candles += i - stepStart;
       steps++;
       if (firstTs === undefined) firstTs = ts;
@@ -159,7 +167,8 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
           }
         }
       }
-      for (const n of execution.drainNotes()) if (n.kind === 'cancelled' || n.kind.startsWith('dropped')) gate.onOrderCancelled(n.orderId);
+      drainNotes();
+      for (const e of gate.drainEvents()) sink.riskEvent(e);
       sink.stepDone(ts);
       if (d.onStep) await d.onStep({ ts, steps, candles, equity: snap.equity, lastSignal, fills: fills.length });
     }
@@ -172,6 +181,7 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
 
   if (d.closeAtEnd && lastTs !== undefined) {
     for (const f of execution.closeAll(lastCandle)) book(f);
+    drainNotes();
     const snap = portfolio.mark(lastTs, prices);
     // Replace the last mark: closing at the last close changes cash (fees), not the step count.
     if (equity.length > 0) equity.length--;

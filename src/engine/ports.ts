@@ -39,12 +39,32 @@ export interface FundingEventLike {
   readonly payments: ReadonlyArray<{ readonly strategyId: string; readonly amount: number }>;
 }
 
+export interface ExecutionNoteLike {
+  readonly ts: number;
+  readonly orderId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly kind: string;
+  readonly requestedQty: number;
+  readonly filledQty: number;
+  readonly message: string;
+}
+
+/** A circuit breaker or lock of the risk gate tripping or clearing (drawdown halt, daily loss...). */
+export interface RiskEventLike {
+  readonly ts: number;
+  readonly code: string;
+  readonly kind: string;
+  readonly message: string;
+}
+
 export interface ExecutionPort {
   submit(order: OrderIntent, decision: { candle: Candle; atr?: number }): Fill[];
   onCandle(symbol: string, candle: Candle): { fills: Fill[]; funding: FundingEventLike[] };
   closeAll(last: ReadonlyMap<string, Candle>): Fill[];
-  /** Orders the adapter dropped or cancelled without a fill since the last call (releases risk reservations). */
-  drainNotes(): ReadonlyArray<{ readonly orderId: string; readonly kind: string; readonly message: string }>;
+  /** What the adapter did to orders other than filling them as asked (clamped, dropped, cancelled)
+   *  since the last call; dropped and cancelled orders release their risk reservations. */
+  drainNotes(): ReadonlyArray<ExecutionNoteLike>;
 }
 
 export type RiskDecisionLike =
@@ -56,6 +76,7 @@ export interface RiskGatePort {
   onOrderFilled(orderId: string): void;
   onOrderCancelled(orderId: string): void;
   onStep(ts: number): void;
+  drainEvents(): RiskEventLike[];
 }
 
 export interface PortfolioPort {
@@ -77,6 +98,8 @@ export interface AccountingSink {
   trade(t: Trade): void;
   equity(e: EquitySnapshot): void;
   position(strategyId: string, symbol: string, qty: number, avgPrice: number, ts: number): void;
+  riskEvent(e: RiskEventLike): void;
+  executionNote(n: ExecutionNoteLike): void;
   /** Called after every step; a forward sink commits here, a backtest sink only when its buffer is full. */
   stepDone(ts: number): void;
   flush(): void;

@@ -28,6 +28,8 @@ export class AccountingWriter {
   private eqChunk: Database.Statement | undefined;
   private static readonly EQ_ROWS = 128;
   private readonly flushEvery: number;
+  private eventSeq = 0;
+  private noteSeq = 0;
 
   constructor(db: StateDb, runId: string, mode: 'batch' | 'durable', flushEvery = 20_000) {
     this.db = db;
@@ -42,6 +44,8 @@ export class AccountingWriter {
       funding: db.prepare(`INSERT INTO funding_payments VALUES (?,?,?,?,?,?,?)`),
       trade: db.prepare(`INSERT INTO trades VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
       equity: db.prepare(`INSERT OR REPLACE INTO equity VALUES (?,?,?,?,?,?)`),
+      riskEvent: db.prepare(`INSERT INTO risk_events VALUES (?,?,?,?,?,?)`),
+      note: db.prepare(`INSERT INTO execution_notes VALUES (?,?,?,?,?,?,?,?,?,?)`),
       position: db.prepare(`INSERT INTO positions VALUES (?,?,?,?,?,?) ON CONFLICT(run_id, strategy_id, symbol) DO UPDATE SET qty=excluded.qty, avg_price=excluded.avg_price, updated_ts=excluded.updated_ts`),
     };
   }
@@ -91,6 +95,18 @@ export class AccountingWriter {
   position(strategyId: string, symbol: string, qty: number, avgPrice: number, ts: number): void {
     const r = this.runId;
     this.pending.push(() => this.st.position!.run(r, strategyId, symbol, qty, avgPrice, ts));
+  }
+
+  riskEvent(e: { ts: number; code: string; kind: string; message: string }): void {
+    const r = this.runId;
+    const seq = this.eventSeq++;
+    this.pending.push(() => this.st.riskEvent!.run(r, seq, e.ts, e.code, e.kind, e.message));
+  }
+
+  executionNote(n: { ts: number; orderId: string; strategyId: string; symbol: string; kind: string; requestedQty: number; filledQty: number; message: string }): void {
+    const r = this.runId;
+    const seq = this.noteSeq++;
+    this.pending.push(() => this.st.note!.run(r, seq, n.ts, n.orderId, n.strategyId, n.symbol, n.kind, n.requestedQty, n.filledQty, n.message));
   }
 
   stepDone(_ts: number): void {

@@ -70,6 +70,15 @@ export const MIGRATIONS: readonly Migration[] = [
         run_id TEXT NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL, instance_id TEXT NOT NULL, kind TEXT NOT NULL,
         code TEXT, message TEXT NOT NULL,
         PRIMARY KEY (run_id, seq));
+      CREATE TABLE risk_events (
+        run_id TEXT NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL, ts INTEGER NOT NULL, code TEXT NOT NULL,
+        kind TEXT NOT NULL, message TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq));
+      CREATE TABLE execution_notes (
+        run_id TEXT NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL, ts INTEGER NOT NULL, order_id TEXT NOT NULL,
+        strategy_id TEXT NOT NULL, symbol TEXT NOT NULL, kind TEXT NOT NULL, requested_qty REAL NOT NULL,
+        filled_qty REAL NOT NULL, message TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq));
       CREATE TABLE backtest_summaries (
         run_id TEXT PRIMARY KEY REFERENCES runs(id), strategies TEXT NOT NULL, symbols TEXT NOT NULL, timeframe TEXT NOT NULL,
         from_ts INTEGER, to_ts INTEGER, metrics TEXT NOT NULL, results_dir TEXT NOT NULL);
