@@ -102,8 +102,23 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
     }
   };
 
-  for await (const batch of d.source.batches()) {
-    const signals = await d.hosts.processBatch(batch);
+  // Pipelining: while the account replays batch k, the strategy hosts already compute batch k+1
+  // (another core for process/worker isolation). Exact for the same reason batching is: Signals do
+  // not depend on fills. Strategies that use fills get lock-step (no prefetch).
+  const it = d.source.batches()[Symbol.asyncIterator]();
+  const fetchNext = async (): Promise<{ batch: CandleBatch; signals: Promise<Signal[]> } | undefined> => {
+    const n = await it.next();
+    if (n.done) return undefined;
+    const signals = d.hosts.processBatch(n.value);
+    signals.catch(() => undefined); // observed below; avoid an unhandled rejection while prefetched
+    return { batch: n.value, signals };
+  };
+  let current = await fetchNext();
+  while (current !== undefined) {
+    const { batch } = current;
+    const signals = await current.signals;
+    const next = d.hosts.usesFills ? undefined : fetchNext();
+    next?.catch(() => undefined); // a failure surfaces when awaited below, not as an unhandled rejection
     const batchFills: Fill[] = [];
     let si = 0;
     let i = 0;
@@ -174,9 +189,11 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
     }
     if (d.hosts.usesFills && batchFills.length > 0) await d.hosts.notifyFills(batchFills);
     if (d.shouldStop?.()) {
+      // A prefetched batch (if any) is dropped unprocessed: nothing it decided reaches the account.
       stoppedEarly = true;
       break;
     }
+    current = next !== undefined ? await next : await fetchNext();
   }
 
   if (d.closeAtEnd && lastTs !== undefined) {
