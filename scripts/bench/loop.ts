@@ -5,15 +5,12 @@
  * it shows where an end-to-end backtest spends its time.
  */
 import { startStrategyHosts } from '../../src/app/hosts.ts';
-import { exchangeRulesOf, fillModelOf, riskConfigOf } from '../../src/app/components.ts';
+import { buildAccount } from '../../src/app/account.ts';
 import { strategySpecs } from '../../src/app/strategy-specs.ts';
 import { SimulatedClock } from '../../src/core/clock.ts';
 import { runCandleLoop } from '../../src/engine/candle-loop.ts';
 import type { AccountingSink } from '../../src/engine/ports.ts';
-import { Portfolio } from '../../src/engine/portfolio/portfolio.ts';
-import { RiskGate } from '../../src/engine/risk/risk-gate.ts';
 import { ReplaySource } from '../../src/engine/sources/replay-source.ts';
-import { SimulatedExecution } from '../../src/execution/simulated-execution.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { readCsvColumns } from '../../tests/support/csv-candles.ts';
 import { HAS_SHARED_DATA, sharedFile } from '../../tests/support/shared-data.ts';
@@ -35,10 +32,7 @@ export async function run(): Promise<BenchResult[]> {
     for (let rep = 0; rep < 4; rep++) {
       // A fresh host per repetition (strategies refuse time going backwards); its start is not timed.
       const hosts = await startStrategyHosts(strategySpecs(config, ['BTC/USDT']), config, silentLogger(), { supervised: false });
-      const portfolio = new Portfolio(10_000, ['simple_ma'], 'spot');
-      const rules = exchangeRulesOf(config);
-      const gate = new RiskGate(riskConfigOf(config), () => rules, portfolio);
-      const execution = new SimulatedExecution(fillModelOf(config), {});
+      const { portfolio, gate, execution } = buildAccount(config, 10_000, silentLogger());
       const source = new ReplaySource(new Map([['BTC/USDT', cols]]), config.backtest.batch_size);
       const t0 = performance.now();
       await runCandleLoop({ source, hosts, execution, gate, portfolio, sink: nullSink, clock: new SimulatedClock(), timeframeMs: 3_600_000, atrPeriod: 14, closeAtEnd: true });

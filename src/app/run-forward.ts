@@ -6,15 +6,12 @@ import { CtError, isCtError } from '../core/errors.ts';
 import { timeframeMs } from '../core/timeframe.ts';
 import { runCandleLoop } from '../engine/candle-loop.ts';
 import { StepStreamSource } from '../engine/sources/step-stream-source.ts';
-import { RiskGate } from '../engine/risk/risk-gate.ts';
-import { Portfolio } from '../engine/portfolio/portfolio.ts';
-import { SimulatedExecution } from '../execution/simulated-execution.ts';
 import type { Logger } from '../observability/logger.ts';
 import { AccountingWriter } from '../persistence/accounting-writer.ts';
 import { openStateDb } from '../persistence/state-db.ts';
 import { currentGitCommit, finishRun, insertRun } from '../persistence/runs.ts';
 import { klineFeed } from '../venues/bybit/kline-feed.ts';
-import { exchangeRulesOf, fillModelOf, riskConfigOf } from './components.ts';
+import { buildAccount } from './account.ts';
 import { startStrategyHosts } from './hosts.ts';
 import { liveSteps } from './live-steps.ts';
 import { newRunId } from './run-id.ts';
@@ -66,10 +63,7 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
   try {
     const hosts = await startStrategyHosts(strategySpecs(config, symbols), config, log, { supervised: true, db, runId });
     hostsRef.stop = () => hosts.stop();
-    const portfolio = new Portfolio(config.forward.initial_cash, config.strategies.enabled, config.exchange.market);
-    const rules = exchangeRulesOf(config);
-    const gate = new RiskGate(riskConfigOf(config), () => rules, portfolio);
-    const execution = new SimulatedExecution(fillModelOf(config), { logger: log });
+    const { portfolio, gate, execution } = buildAccount(config, config.forward.initial_cash, log);
     const sink = new AccountingWriter(db, runId, 'durable');
     const report = statusReporter(log, () => portfolio.openPositions().length, 1);
     const max = config.dry_run.max_candles;

@@ -12,3 +12,4 @@ export type {
   BoolInput, FloatInput, IntInput, ParamsOf, SelectInput, StrategyInput, StrategyInputs, StrategySchema,
 } from './schema.ts';
 export { crossedAbove, crossedBelow, meanOfLast } from './helpers.ts';
+export { defineCrossoverStrategy } from './crossover.ts';

@@ -1,43 +1,4 @@
-import { sma } from '../../src/indicators/index.ts';
-import { crossedAbove, crossedBelow, defineStrategy } from '../../src/strategies/index.ts';
+import { defineCrossoverStrategy } from '../../src/strategies/index.ts';
 
-/**
- * simple_ma: fast/slow SMA crossover. The signal is decided on the close of the crossing candle
- * (fast[t] > slow[t] && fast[t-1] <= slow[t-1]) and filled by the engine at the next open.
- * Bullish cross: enter_long (+1). Bearish cross: exit on spot (long-only); on linear markets
- * enter_short (-1) unless `shorts = false`, in which case exit. Nothing else triggers a signal.
- */
-export default defineStrategy({
-  schema: {
-    id: 'simple_ma',
-    name: 'Simple moving-average crossover',
-    version: '1.0.0',
-    description: 'Long when the fast SMA crosses above the slow SMA; exit (spot) or short (linear) on the opposite cross.',
-    inputs: {
-      fast: { type: 'int', default: 20, min: 1, max: 1000, description: 'fast SMA period' },
-      slow: { type: 'int', default: 50, min: 2, max: 5000, description: 'slow SMA period (> fast)' },
-      shorts: { type: 'bool', default: true, description: 'on linear markets, go short on the bearish cross (ignored on spot)' },
-    },
-  },
-  checkParams: (p) => (p.fast >= p.slow ? { param: 'fast', message: `fast must be < slow (${p.slow})` } : undefined),
-  // The slow SMA must exist on the previous candle too, to see a cross.
-  warmup: (p) => sma.warmup(p.slow) + 1,
-  onCandle(ctx) {
-    const fast = ctx.ind.sma(ctx.params.fast);
-    const slow = ctx.ind.sma(ctx.params.slow);
-    const up = crossedAbove(fast, slow);
-    const down = !up && crossedBelow(fast, slow);
-    if (!up && !down) return;
-    const pos = ctx.position();
-    const indicators = { fast: fast.last(), slow: slow.last(), fast_prev: fast.last(1), slow_prev: slow.last(1), close: ctx.price('close').last() };
-    if (up && pos <= 0) {
-      ctx.signal({ kind: 'enter_long', targetExposure: 1, reason: `SMA${ctx.params.fast} crossed above SMA${ctx.params.slow}`, indicators });
-    } else if (down) {
-      if (ctx.canShort && ctx.params.shorts) {
-        if (pos >= 0) ctx.signal({ kind: 'enter_short', targetExposure: -1, reason: `SMA${ctx.params.fast} crossed below SMA${ctx.params.slow}`, indicators });
-      } else if (pos > 0) {
-        ctx.signal({ kind: 'exit', reason: `SMA${ctx.params.fast} crossed below SMA${ctx.params.slow}`, indicators });
-      }
-    }
-  },
-});
+/** simple_ma: fast/slow SMA crossover (rules in src/strategies/crossover.ts and docs/strategies.md). */
+export default defineCrossoverStrategy({ id: 'simple_ma', name: 'Simple moving-average crossover', average: 'sma', fast: 20, slow: 50 });
