@@ -216,4 +216,8 @@ if (inWorker) {
   process.on('message', onMessage);
   // The host is gone (crashed or closed the channel): nobody will ever ask us anything again.
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C in a terminal signals the whole foreground process group, guests included. The daemon
+  // owns the shutdown (finish, shutdown -> shutdown_ack over the protocol), so a guest ignores
+  // SIGINT instead of dying mid-shutdown; if the daemon itself dies, 'disconnect' ends us.
+  process.on('SIGINT', () => undefined);
 }
