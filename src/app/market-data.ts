@@ -20,7 +20,10 @@ export async function loadBacktestCandles(config: Config, logger: Logger): Promi
   for (const symbol of config.market.symbols) {
     const key: SeriesKey = { exchange: config.backtest.data_exchange, market: config.exchange.market, symbol, timeframe: config.market.timeframe };
     let missing = await store.missingRanges(key, from, to);
-    if (missing.length > 0 && config.backtest.auto_download && key.exchange === 'bybit') {
+    // The same series stored under another exchange (e.g. an imported Binance CSV) is the usual
+    // cause of "missing" data: say so at once instead of downloading (or retrying offline).
+    const elsewhere = missing.length === 0 ? [] : (await store.list()).filter((k) => k.symbol === symbol && k.timeframe === key.timeframe && k.market === key.market && k.exchange !== key.exchange);
+    if (missing.length > 0 && elsewhere.length === 0 && config.backtest.auto_download && key.exchange === 'bybit') {
       logger.info({ symbol, missing: missing.map((m) => [isoUtc(m.from), isoUtc(m.to)]) }, 'candles missing from the store: downloading them first');
       const { ensureCandles } = await import('../data/download/ensure-candles.ts');
       const { downloadDepsOf } = await import('./download-deps.ts');
@@ -29,9 +32,10 @@ export async function loadBacktestCandles(config: Config, logger: Logger): Promi
     }
     if (missing.length > 0) {
       const m = missing[0]!;
+      const hint = elsewhere.length > 0 ? ` (the store has ${symbol} ${key.timeframe} from ${elsewhere.map((k) => k.exchange).join(', ')}: use --set backtest.data_exchange=${elsewhere[0]!.exchange})` : '';
       throw new CtError(
         'CT_ERR_DATA_MISSING',
-        `${key.exchange} ${key.market} ${symbol} ${key.timeframe}: candles ${isoUtc(m.from)} .. ${isoUtc(m.to)} are not in ${config.general.data_dir}; ` +
+        `${key.exchange} ${key.market} ${symbol} ${key.timeframe}: candles ${isoUtc(m.from)} .. ${isoUtc(m.to)} are not in ${config.general.data_dir}${hint}; ` +
           `run \`npx tsx main.ts data download --symbols ${symbol} --timeframe ${key.timeframe} --from ${isoUtc(from).slice(0, 10)} --market ${key.market}\` ` +
           `or \`npx tsx main.ts data import --csv FILE --symbol ${symbol} --timeframe ${key.timeframe} --exchange ${key.exchange} --market ${key.market}\``,
         { details: { symbol, from: m.from, to: m.to } },

@@ -47,7 +47,10 @@ export async function ensureCandles(key: SeriesKey, fromMs: number, toMs: number
   const d = resolveDeps(deps);
   d.logger.info({ series: seriesLabel(key), missing }, `${seriesLabel(key)}: auto-downloading missing candles ${missing.map((r) => `${isoUtc(r.from)}..${isoUtc(r.to)}`).join(', ')}`);
   try {
-    const now = await exchangeNow(d);
+    // First contact uses a short retry policy: offline or unreachable should fail in seconds with
+    // the fix, not after minutes of backoff. Once the exchange has answered, the full policy
+    // (for rate limits and passing errors mid-download) applies.
+    const now = await exchangeNow({ ...d, retry: { ...d.retry, attempts: Math.min(d.retry.attempts, 2), capMs: Math.min(d.retry.capMs, 1000) } });
     for (const r of missing) await downloadSeries(d, key, r.from, r.to, now);
   } catch (e) {
     if (isCtError(e) && UNREACHABLE.has(e.code)) {
