@@ -17,9 +17,11 @@ export function openStateDb(stateDir: string, fileName = 'trading.db'): StateDb 
   let db: StateDb;
   try {
     db = new Database(path);
+    // The busy timeout goes first: parallel backtests (sweep) open the same file at once, and
+    // switching to WAL or migrating must wait for the other connection instead of failing.
+    db.pragma('busy_timeout = 15000');
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     // NORMAL is durable in WAL mode except for the last transactions on power loss; fills in
     // forward mode are committed one by one, so we keep FULL there (see AccountingWriter).
     db.pragma('synchronous = NORMAL');
@@ -31,6 +33,12 @@ export function openStateDb(stateDir: string, fileName = 'trading.db'): StateDb 
 }
 
 export function migrate(db: StateDb, path = 'state db'): void {
+  // Read the version and apply migrations under one write lock (BEGIN IMMEDIATE), so two
+  // connections opening a fresh file together cannot both run migration 1.
+  db.transaction(() => migrateLocked(db, path)).immediate();
+}
+
+function migrateLocked(db: StateDb, path: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new CtError('CT_ERR_DB_NEWER', `${path}: schema version ${current} is newer than this cryptotrader understands (${SCHEMA_VERSION}); upgrade cryptotrader`, {
@@ -40,6 +48,8 @@ export function migrate(db: StateDb, path = 'state db'): void {
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
     try {
+      // Nested in the outer IMMEDIATE transaction (a savepoint): a failing migration rolls the
+      // whole upgrade back, and the file stays at the version it had.
       db.transaction(() => {
         db.exec(m.sql);
         db.pragma(`user_version = ${m.version}`);

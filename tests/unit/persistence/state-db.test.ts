@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { openStateDb } from '../../../src/persistence/state-db.ts';
 import { SCHEMA_VERSION } from '../../../src/persistence/migrations.ts';
 import { finishRun, insertRun } from '../../../src/persistence/runs.ts';
+import { REPO_ROOT } from '../../support/shared-data.ts';
 
 describe('state database', () => {
   it('creates State/trading.db in WAL mode with every migration applied', () => {
@@ -36,4 +38,19 @@ describe('state database', () => {
     raw.close();
     expect(() => openStateDb(dir)).toThrow(/CT_ERR_DB_NEWER|newer than this cryptotrader/);
   });
+
+  it('lets several processes open a fresh database at the same moment (parallel backtests)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ct-db-'));
+    const script = `import { openStateDb } from './src/persistence/state-db.ts'; openStateDb(${JSON.stringify(dir)}).close();`;
+    const runs = Array.from({ length: 6 }, () => new Promise<{ code: number | null; err: string }>((resolve) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT });
+      let err = '';
+      p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      p.on('close', (code) => resolve({ code, err }));
+    }));
+    for (const r of await Promise.all(runs)) expect(r).toEqual({ code: 0, err: '' });
+    const db = openStateDb(dir);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+  }, 30_000);
 });
