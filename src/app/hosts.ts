@@ -14,6 +14,8 @@ import { RecentCandles } from './recent-candles.ts';
 /** The strategy hosts of one run, as the candle loop sees them. */
 export interface RunningHosts {
   readonly usesFills: boolean;
+  /** Largest warm-up (candles per symbol) the strategies declared. */
+  readonly warmup: number;
   processBatch(batch: CandleBatch): Promise<Signal[]>;
   notifyFills(fills: readonly Fill[]): Promise<void>;
   finish(): Promise<Signal[]>;
@@ -57,6 +59,9 @@ export async function startStrategyHosts(
   return {
     get usesFills() {
       return group.usesFills;
+    },
+    get warmup() {
+      return group.warmup;
     },
     async processBatch(batch) {
       if (opts.supervised) recent.push(batch);

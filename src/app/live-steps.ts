@@ -1,54 +1,94 @@
 import type { Candle } from '../domain/candle.ts';
 import type { CandleStep } from '../domain/candle-batch.ts';
 
+export interface LateCandle {
+  readonly symbol: string;
+  readonly ts: number;
+  /** The newest step already handed to the loop. */
+  readonly lastStepTs: number;
+}
+
 /**
- * Turns a live stream of closed candles (one symbol at a time) into loop steps. A step is
- * emitted as soon as every symbol's candle for that open time has arrived, or when a newer
- * candle shows the older step is complete as it will ever be, or after `graceMs` (a symbol
- * without a trade in that interval simply has no candle in the step — never an invented one).
+ * Turns a live stream of closed candles (one symbol at a time, each symbol in increasing ts)
+ * into loop steps. Step t is emitted once it is complete as it will ever be:
+ *  - every symbol has delivered its candle for t, or a NEWER one (a symbol that skipped t, e.g.
+ *    no trade in that interval, simply has no candle in the step — never an invented one); or
+ *  - `graceMs` passed since the oldest pending step began waiting (a symbol's feed is late).
+ * Symbols interleave freely: one symbol running ahead never cuts another's candle out of its
+ * step. A candle that arrives for a step already emitted cannot be traded on any more (the loop
+ * only moves forward); it is reported through `onLate` and dropped.
  */
 export async function* liveSteps(
   feed: AsyncIterable<{ symbol: string; candle: Candle }>,
   symbols: readonly string[],
   graceMs: number,
+  onLate: (late: LateCandle) => void = () => undefined,
 ): AsyncGenerator<CandleStep> {
   const order = new Map(symbols.map((s, i) => [s, i] as const));
   const pending = new Map<number, Map<string, Candle>>();
+  /** Newest candle ts seen per symbol. */
+  const newest = new Map<string, number>();
   const it = feed[Symbol.asyncIterator]();
   const ready: CandleStep[] = [];
+  let lastEmitted = -Infinity;
   let next: Promise<IteratorResult<{ symbol: string; candle: Candle }>> | undefined;
+  let waitingSince = 0;
 
-  const flushUpTo = (ts: number): void => {
+  const emit = (t: number): void => {
+    const m = pending.get(t)!;
+    pending.delete(t);
+    const candles = [...m].sort(([a], [b]) => order.get(a)! - order.get(b)!).map(([symbol, candle]) => ({ symbol, candle }));
+    ready.push({ ts: t, candles });
+    lastEmitted = t;
+  };
+  /** Emits, oldest first, every pending step that no symbol can still add to. */
+  const emitComplete = (): void => {
     for (const t of [...pending.keys()].sort((a, b) => a - b)) {
-      if (t > ts) break;
-      const m = pending.get(t)!;
-      pending.delete(t);
-      const candles = [...m].sort(([a], [b]) => order.get(a)! - order.get(b)!).map(([symbol, candle]) => ({ symbol, candle }));
-      ready.push({ ts: t, candles });
+      if (!symbols.every((s) => (newest.get(s) ?? -Infinity) >= t)) break;
+      emit(t);
     }
+  };
+  const emitOldest = (): void => {
+    const t = Math.min(...pending.keys());
+    emit(t);
   };
 
   for (;;) {
     while (ready.length > 0) yield ready.shift()!;
     next ??= it.next();
-    const oldest = pending.size > 0 ? Math.min(...pending.keys()) : undefined;
-    const r = oldest === undefined ? await next : await Promise.race([next, new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), graceMs))]);
+    let r: IteratorResult<{ symbol: string; candle: Candle }> | 'timeout';
+    if (pending.size === 0) {
+      r = await next;
+    } else {
+      const left = Math.max(0, waitingSince + graceMs - Date.now());
+      let timer: NodeJS.Timeout | undefined;
+      r = await Promise.race([next, new Promise<'timeout'>((res) => { timer = setTimeout(() => res('timeout'), left); })]);
+      clearTimeout(timer);
+    }
     if (r === 'timeout') {
-      flushUpTo(oldest!);
+      emitOldest();
+      emitComplete();
+      waitingSince = Date.now();
       continue;
     }
     next = undefined;
     if (r.done) {
-      flushUpTo(Infinity);
+      for (const t of [...pending.keys()].sort((a, b) => a - b)) emit(t);
       while (ready.length > 0) yield ready.shift()!;
       return;
     }
     const { symbol, candle } = r.value;
+    if (candle.ts <= lastEmitted) {
+      onLate({ symbol, ts: candle.ts, lastStepTs: lastEmitted });
+      continue;
+    }
+    if (pending.size === 0) waitingSince = Date.now();
     const m = pending.get(candle.ts) ?? new Map<string, Candle>();
     m.set(symbol, candle);
     pending.set(candle.ts, m);
-    // Everything strictly older than a newly arrived open time is complete.
-    flushUpTo(candle.ts - 1);
-    if (m.size === symbols.length) flushUpTo(candle.ts);
+    newest.set(symbol, Math.max(newest.get(symbol) ?? -Infinity, candle.ts));
+    const before = pending.size;
+    emitComplete();
+    if (pending.size < before) waitingSince = Date.now();
   }
 }

@@ -57,6 +57,7 @@ export const SECTIONS = {
   forward: {
     execution: oneOf(['paper', 'bybit_demo'] as const, 'paper'),
     initial_cash: num({ gt: 0, default: 10_000 }),
+    warmup_candles: num({ int: true, min: 0, max: 100_000, default: 500 }),
   },
   live: {
     confirm: bool(false),
