@@ -18,10 +18,10 @@
  */
 import type { Signal } from '../../domain/signal.ts';
 import type { OrderIntent, Side } from '../../domain/order.ts';
-import type { Trade } from '../../domain/trade.ts';
 import type { Portfolio } from '../portfolio/portfolio.ts';
 import { DEFAULT_FILL_HEADROOM_PCT, validateRiskConfig, type RiskConfig } from './risk-config.ts';
 import { RISK_REASONS, type RiskEvent, type RiskReasonCode } from './reason-codes.ts';
+import { Breakers, fmtAmount, pairKey } from './breakers.ts';
 import { ReservationBook } from './reservations.ts';
 import { floorToStep, sizePosition, type ExchangeRules } from './sizing.ts';
 
@@ -31,7 +31,6 @@ export type RiskDecision =
   | { readonly signalId: string; readonly strategyId: string; readonly symbol: string; readonly ts: number; readonly approved: true; readonly orders: readonly OrderIntent[]; readonly resized: boolean; readonly note: string }
   | { readonly signalId: string; readonly strategyId: string; readonly symbol: string; readonly ts: number; readonly approved: false; readonly reasonCode: string; readonly reason: string };
 
-const DAY_MS = 86_400_000;
 const EPS = 1e-9;
 
 type Deny = { readonly ok: false; readonly code: RiskReasonCode; readonly reason: string };
@@ -43,19 +42,9 @@ export class RiskGate {
   private readonly portfolio: Portfolio;
   private readonly headroom: number;
   private readonly book = new ReservationBook();
-  private readonly eventLog: RiskEvent[] = [];
-  private drained = 0;
-  private haltedFlag = false;
-  private stepIndex = -1;
-  private stepTs = Number.NEGATIVE_INFINITY;
-  private day = Number.NaN;
-  private dailyTripped = false;
-  /** `${strategyId}\u0000${symbol}` -> first step index at which entries are allowed again. */
-  private readonly cooldownUntil = new Map<string, number>();
+  private readonly breakers: Breakers;
   /** Decision prices seen by evaluate: values reservations on symbols the portfolio has no price for yet. */
   private readonly refPrices = new Map<string, number>();
-  /** strategyId -> net PnL of its closed trades (most recent last; only the window is kept). */
-  private readonly recentPnl = new Map<string, number[]>();
 
   constructor(cfg: RiskConfig, rules: (symbol: string) => ExchangeRules, portfolio: Portfolio) {
     validateRiskConfig(cfg);
@@ -63,15 +52,16 @@ export class RiskGate {
     this.rules = rules;
     this.portfolio = portfolio;
     this.headroom = (cfg.fillHeadroomPct ?? DEFAULT_FILL_HEADROOM_PCT) / 100;
+    this.breakers = new Breakers(this.cfg, portfolio);
     portfolio.setWeights(this.cfg.strategyWeights);
-    portfolio.onTradeClosed((t) => this.onTradeClosed(t));
+    portfolio.onTradeClosed((t) => this.breakers.onTradeClosed(t));
   }
 
   // --- COMMANDS ----------------------------------------------------------------------------------
 
   /** Sizes and checks one Signal. Never throws for a business reason; a denial is the result. */
   evaluate(signal: Signal, market: { price: number; atr?: number }): RiskDecision {
-    this.checkBreakers(signal.ts);
+    this.breakers.check(signal.ts);
     const sid = signal.strategyId;
     const sym = signal.symbol;
     if (market.price > 0 && Number.isFinite(market.price)) this.refPrices.set(sym, market.price);
@@ -150,35 +140,26 @@ export class RiskGate {
     this.book.release(orderId);
   }
 
-  /** Called once per loop step before the signals of that step: day roll, cooldown clock, breakers. */
+  /** Called once per loop step before the signals of that step: day roll, cooldown clock. */
   onStep(ts: number): void {
-    this.stepIndex++;
-    this.stepTs = ts;
-    const day = Math.floor(ts / DAY_MS);
-    if (day !== this.day) {
-      if (this.dailyTripped) this.event(ts, 'DAILY_LOSS_LIMIT', 'cleared', `new UTC day ${new Date(day * DAY_MS).toISOString().slice(0, 10)}: entries allowed again`);
-      this.day = day;
-      this.dailyTripped = false;
-    }
+    this.breakers.onStep(ts);
   }
 
   // --- STATE -------------------------------------------------------------------------------------
 
   /** True once the drawdown circuit breaker tripped: no new entries for the rest of the run. */
   get halted(): boolean {
-    return this.haltedFlag;
+    return this.breakers.halted;
   }
 
   /** Every breaker event so far, in order. */
   events(): readonly RiskEvent[] {
-    return this.eventLog;
+    return this.breakers.events();
   }
 
   /** Events since the previous call (for the accounting sink / logs). */
   drainEvents(): RiskEvent[] {
-    const out = this.eventLog.slice(this.drained);
-    this.drained = this.eventLog.length;
-    return out;
+    return this.breakers.drainEvents();
   }
 
   /** Orders approved but not yet filled or cancelled. */
@@ -218,22 +199,10 @@ export class RiskGate {
   private checkOpen(signal: Signal, base: number, want: number, stopDistance: number, price: number, equity: number, allotted: number, now: number): Deny | OpenOk {
     const sid = signal.strategyId;
     const sym = signal.symbol;
-    if (this.haltedFlag) return denyOf('DRAWDOWN_HALT', `drawdown circuit breaker tripped (>= ${this.cfg.maxDrawdownPct}%): no new entries for the rest of the run`);
-    if (this.dailyTripped) return denyOf('DAILY_LOSS_LIMIT', `daily loss >= ${this.cfg.dailyLossLimitPct}% of the day's first equity ${fmt(this.portfolio.dayStartEquity)}: entries blocked until the next UTC day`);
-    const until = this.cooldownUntil.get(key(sid, sym));
-    if (until !== undefined && this.stepIndex < until) {
-      return denyOf('COOLDOWN_AFTER_LOSS', `${sid} ${sym}: a losing trade closed; ${until - this.stepIndex} of ${this.cfg.cooldownAfterLossBars} cooldown candles left`);
-    }
-    const n = this.cfg.expectancyMinTrades;
-    if (n > 0) {
-      const r = this.recentPnl.get(sid);
-      if (r !== undefined && r.length >= n) {
-        const mean = r.reduce((a, b) => a + b, 0) / r.length;
-        if (mean < this.cfg.expectancyFloor) return denyOf('EXPECTANCY_FLOOR', `${sid}: mean net PnL ${fmt(mean)} over its last ${n} trades < floor ${this.cfg.expectancyFloor}`);
-      }
-    }
-    if (!(equity > 0)) return denyOf('INSUFFICIENT_CASH', `account equity ${fmt(equity)} <= 0`);
-    if (!(allotted > 0)) return denyOf('NO_ALLOCATION', `${sid}: allotted capital is ${fmt(allotted)} (weight ${this.cfg.strategyWeights[sid] ?? 'none'})`);
+    const blocked = this.breakers.entryBlock(sid, sym);
+    if (blocked) return denyOf(blocked.code, blocked.reason);
+    if (!(equity > 0)) return denyOf('INSUFFICIENT_CASH', `account equity ${fmtAmount(equity)} <= 0`);
+    if (!(allotted > 0)) return denyOf('NO_ALLOCATION', `${sid}: allotted capital is ${fmtAmount(allotted)} (weight ${this.cfg.strategyWeights[sid] ?? 'none'})`);
     if (!(want > 0)) return denyOf('BELOW_MIN_QTY', `${sym}: sized quantity ${want} is not > 0`);
 
     // Slots: only an entry on a pair with nothing booked or pending takes a new one.
@@ -279,21 +248,21 @@ export class RiskGate {
     const caps: Array<[RiskReasonCode, number, string]> = [];
     if (this.cfg.maxSymbolExposurePct > 0) {
       const cap = (this.cfg.maxSymbolExposurePct / 100) * equity;
-      caps.push(['MAX_SYMBOL_EXPOSURE', room(cap, otherSym), `${sym} exposure cap ${this.cfg.maxSymbolExposurePct}% of equity ${fmt(equity)} (others commit ${fmt(otherSym)})`]);
+      caps.push(['MAX_SYMBOL_EXPOSURE', room(cap, otherSym), `${sym} exposure cap ${this.cfg.maxSymbolExposurePct}% of equity ${fmtAmount(equity)} (others commit ${fmtAmount(otherSym)})`]);
     }
     if (this.cfg.maxTotalExposurePct > 0) {
       const cap = (this.cfg.maxTotalExposurePct / 100) * equity;
-      caps.push(['MAX_TOTAL_EXPOSURE', room(cap, otherAll), `total exposure cap ${this.cfg.maxTotalExposurePct}% of equity ${fmt(equity)} (others commit ${fmt(otherAll)})`]);
+      caps.push(['MAX_TOTAL_EXPOSURE', room(cap, otherAll), `total exposure cap ${this.cfg.maxTotalExposurePct}% of equity ${fmtAmount(equity)} (others commit ${fmtAmount(otherAll)})`]);
     }
-    caps.push(['MAX_LEVERAGE', room(this.cfg.maxLeverage * equity, otherAll), `max leverage ${this.cfg.maxLeverage}x of equity ${fmt(equity)} (others commit ${fmt(otherAll)})`]);
+    caps.push(['MAX_LEVERAGE', room(this.cfg.maxLeverage * equity, otherAll), `max leverage ${this.cfg.maxLeverage}x of equity ${fmtAmount(equity)} (others commit ${fmtAmount(otherAll)})`]);
     if (this.cfg.maxRiskPerTradePct > 0) {
       if (!(stopDistance > 0)) return denyOf('MAX_RISK_PER_TRADE', `${sym}: risk cannot be measured (no stop on the signal and ATR not ready) while max_risk_per_trade_pct is set`);
       const maxQty = ((this.cfg.maxRiskPerTradePct / 100) * allotted) / stopDistance;
-      caps.push(['MAX_RISK_PER_TRADE', Math.max(0, maxQty - held), `risk cap ${this.cfg.maxRiskPerTradePct}% of allotted ${fmt(allotted)} at stop distance ${fmt(stopDistance)}`]);
+      caps.push(['MAX_RISK_PER_TRADE', Math.max(0, maxQty - held), `risk cap ${this.cfg.maxRiskPerTradePct}% of allotted ${fmtAmount(allotted)} at stop distance ${fmtAmount(stopDistance)}`]);
     }
     if (this.portfolio.market === 'spot') {
       const free = this.portfolio.cash - this.book.reservedCash();
-      caps.push(['INSUFFICIENT_CASH', Math.max(0, free / unit), `free cash ${fmt(free)} (headroom ${this.headroom * 100}%)`]);
+      caps.push(['INSUFFICIENT_CASH', Math.max(0, free / unit), `free cash ${fmtAmount(free)} (headroom ${this.headroom * 100}%)`]);
     }
     let qty = want;
     let resizedBy: RiskReasonCode | undefined;
@@ -310,7 +279,7 @@ export class RiskGate {
     const tooSmall = (code: RiskReasonCode, reason: string): Deny =>
       resizedBy !== undefined ? denyOf(resizedBy, `nothing fits: ${why}; ${reason}`) : denyOf(code, reason);
     if (!(rounded > 0) || rounded < r.minQty) return tooSmall('BELOW_MIN_QTY', `${sym}: qty ${qty} rounded down to step ${r.qtyStep} is ${rounded} < min qty ${r.minQty}`);
-    if (rounded * price < r.minNotional) return tooSmall('BELOW_MIN_NOTIONAL', `${sym}: notional ${fmt(rounded * price)} (${rounded} x ${price}) < min notional ${r.minNotional}`);
+    if (rounded * price < r.minNotional) return tooSmall('BELOW_MIN_NOTIONAL', `${sym}: notional ${fmtAmount(rounded * price)} (${rounded} x ${price}) < min notional ${r.minNotional}`);
     const note = resizedBy !== undefined ? `resized ${want} -> ${rounded} by ${resizedBy}: ${why}` : '';
     return { ok: true, qty: rounded, resizedBy, note };
   }
@@ -336,47 +305,7 @@ export class RiskGate {
     return o;
   }
 
-  // --- EVENT HANDLERS ----------------------------------------------------------------------------
-
-  private onTradeClosed(t: Trade): void {
-    if (this.cfg.cooldownAfterLossBars > 0 && t.netPnl < 0) {
-      // In the loop the closing fill is booked before onStep of its candle: that candle is the first
-      // of the cooldown. A fill booked after onStep (close fill model) starts it on the next candle.
-      const first = t.exitTs <= this.stepTs ? this.stepIndex : this.stepIndex + 1;
-      this.cooldownUntil.set(key(t.strategyId, t.symbol), first + this.cfg.cooldownAfterLossBars);
-    }
-    const n = this.cfg.expectancyMinTrades;
-    if (n > 0) {
-      let r = this.recentPnl.get(t.strategyId);
-      if (r === undefined) this.recentPnl.set(t.strategyId, (r = []));
-      r.push(t.netPnl);
-      if (r.length > n) r.shift();
-    }
-  }
-
-  private checkBreakers(ts: number): void {
-    if (this.cfg.maxDrawdownPct > 0 && !this.haltedFlag) {
-      const dd = this.portfolio.drawdownNow() * 100;
-      if (dd >= this.cfg.maxDrawdownPct - 1e-9) {
-        this.haltedFlag = true;
-        this.event(ts, 'DRAWDOWN_HALT', 'tripped', `account drawdown ${dd.toFixed(4)}% >= max_drawdown_pct ${this.cfg.maxDrawdownPct}: new entries halted for the rest of the run (peak ${fmt(this.portfolio.peakEquity)}, equity ${fmt(this.portfolio.equity())})`);
-      }
-    }
-    if (this.cfg.dailyLossLimitPct > 0 && !this.dailyTripped) {
-      const start = this.portfolio.dayStartEquity;
-      const loss = start > 0 ? ((start - this.portfolio.equity()) / start) * 100 : 0;
-      if (loss >= this.cfg.dailyLossLimitPct - 1e-9) {
-        this.dailyTripped = true;
-        this.event(ts, 'DAILY_LOSS_LIMIT', 'tripped', `loss ${loss.toFixed(4)}% since the UTC day's first equity ${fmt(start)} >= daily_loss_limit_pct ${this.cfg.dailyLossLimitPct}: entries blocked until the next UTC day`);
-      }
-    }
-  }
-
   // --- internals ---------------------------------------------------------------------------------
-
-  private event(ts: number, code: RiskReasonCode, kind: RiskEvent['kind'], message: string): void {
-    this.eventLog.push({ ts, code, kind, message });
-  }
 
   /** Last known price of a symbol: the portfolio's (marks, fills), else the last decision price. */
   private priceOf(symbol: string): number {
@@ -397,10 +326,10 @@ export class RiskGate {
   private pairs(): Pair[] {
     const out = new Map<string, Pair>();
     for (const p of this.portfolio.openPositions()) {
-      out.set(key(p.strategyId, p.symbol), { strategyId: p.strategyId, symbol: p.symbol, now: p.qty, proj: p.qty, peak: Math.abs(p.qty) });
+      out.set(pairKey(p.strategyId, p.symbol), { strategyId: p.strategyId, symbol: p.symbol, now: p.qty, proj: p.qty, peak: Math.abs(p.qty) });
     }
     for (const r of this.book.values()) {
-      const k = key(r.strategyId, r.symbol);
+      const k = pairKey(r.strategyId, r.symbol);
       if (!out.has(k)) out.set(k, { strategyId: r.strategyId, symbol: r.symbol, now: this.portfolio.position(r.strategyId, r.symbol).qty, proj: 0, peak: 0 });
     }
     for (const c of out.values()) {
@@ -430,14 +359,6 @@ function isFlat(proj: number, now: number, moved: number): boolean {
 
 function denyOf(code: RiskReasonCode, reason: string): Deny {
   return { ok: false, code, reason };
-}
-
-function key(strategyId: string, symbol: string): string {
-  return `${strategyId}\u0000${symbol}`;
-}
-
-function fmt(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(10))) : String(x);
 }
 
 /** Human text of a reason code (docs/risk.md has the long form). */
