@@ -22,10 +22,18 @@ export function finishRun(db: StateDb, id: string, status: RunStatus, endedAt: s
 }
 
 /** The commit the daemon runs from, or null outside a git checkout. */
+const commitByDir = new Map<string, string | null>();
+
 export function currentGitCommit(cwd = process.cwd()): string | null {
+  // Once per process and directory: the code running is the code loaded at start, and spawning
+  // git per run cost ~20 ms of every backtest in a sweep (7 % of a 32-job sweep's CPU).
+  let c = commitByDir.get(cwd);
+  if (c !== undefined) return c;
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+    c = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
   } catch {
-    return null;
+    c = null;
   }
+  commitByDir.set(cwd, c);
+  return c;
 }
