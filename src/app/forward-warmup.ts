@@ -3,8 +3,9 @@ import type { CandleColumns } from '../domain/candle.ts';
 import { mergeColumns } from '../engine/sources/replay-source.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createBybitClient } from '../venues/bybit/ccxt-client.ts';
-import { fetchRecentClosedKlines } from '../venues/bybit/recent-klines.ts';
-import { DEFAULT_RETRY_POLICY, withRetry } from '../venues/bybit/retry.ts';
+import { fetchRecentClosedKlines } from '../venues/bybit/kline-windows.ts';
+import { withRetry } from '../venues/bybit/retry.ts';
+import { exchangeRetryPolicy } from './download-deps.ts';
 import { timeframeMs } from '../core/timeframe.ts';
 import type { RunningHosts } from './hosts.ts';
 
@@ -28,13 +29,13 @@ export async function warmUpFromExchange(
   const count = Math.max(config.forward.warmup_candles, hosts.warmup + 1);
   const tfMs = timeframeMs(config.market.timeframe);
   const client = createBybitClient({ restUrl: config.exchange.rest_url, wsUrl: config.exchange.ws_url, market: config.exchange.market, timeoutMs: config.exchange.request_timeout_ms });
-  const retry = { attempts: config.exchange.max_retries + 1, baseMs: config.exchange.retry_base_ms, capMs: config.exchange.retry_cap_ms };
+  const retry = exchangeRetryPolicy(config);
   // One end for all symbols: the candle forming at the exchange's clock now.
-  const now = await withRetry(() => client.fetchTime() as Promise<number>, 'bybit GET /v5/market/time', { ...DEFAULT_RETRY_POLICY, ...retry }, log, signal);
+  const now = await withRetry(() => client.fetchTime() as Promise<number>, 'bybit GET /v5/market/time', retry, log, signal);
   const forming = Math.floor(now / tfMs) * tfMs;
   const series = new Map<string, CandleColumns>();
   for (const s of symbols) {
-    series.set(s, await fetchRecentClosedKlines(client, s, config.market.timeframe, forming - count * tfMs, forming, { ...DEFAULT_RETRY_POLICY, ...retry }, log, signal));
+    series.set(s, await fetchRecentClosedKlines(client, s, config.market.timeframe, forming - count * tfMs, forming, retry, log, signal));
   }
   const batch = mergeColumns(symbols, series);
   if (batch.length > 0) await hosts.processBatch(batch);

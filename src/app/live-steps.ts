@@ -48,10 +48,6 @@ export async function* liveSteps(
       emit(t);
     }
   };
-  const emitOldest = (): void => {
-    const t = Math.min(...pending.keys());
-    emit(t);
-  };
 
   for (;;) {
     while (ready.length > 0) yield ready.shift()!;
@@ -66,7 +62,7 @@ export async function* liveSteps(
       clearTimeout(timer);
     }
     if (r === 'timeout') {
-      emitOldest();
+      emit(Math.min(...pending.keys()));
       emitComplete();
       waitingSince = Date.now();
       continue;

@@ -16,6 +16,7 @@ import { buildAccount } from './account.ts';
 import { startStrategyHosts } from './hosts.ts';
 import { liveSteps, type LateCandle } from './live-steps.ts';
 import { warmUpFromExchange } from './forward-warmup.ts';
+import { exchangeRetryPolicy } from './download-deps.ts';
 import { newRunId } from './run-id.ts';
 import { clearStatusLine, statusReporter } from './status-line.ts';
 import { strategySpecs } from './strategy-specs.ts';
@@ -69,7 +70,7 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
       symbols,
       lastClosedTs,
       logger: log.child({ component: 'kline-feed' }),
-      retry: { attempts: config.exchange.max_retries + 1, baseMs: config.exchange.retry_base_ms, capMs: config.exchange.retry_cap_ms },
+      retry: exchangeRetryPolicy(config),
     });
     if (stop) feed.close();
     const { portfolio, gate, execution } = buildAccount(config, config.forward.initial_cash, log);

@@ -1,20 +1,13 @@
 /**
- * Downloads one missing range of one series page by page and stores each page as it arrives.
- *
- * Paging: fixed windows of 1000 grid slots starting at the range start, each requested with
- * `start` and `end` (both inclusive at Bybit), so a window never holds more than the 1000-row
- * limit and the request sequence is a pure function of the range (resumes are reproducible and
- * "never re-fetched" is checkable). An empty window (listing later than `from`, outage) just
- * moves on. A candle not closed at the reply's server time is dropped (fetchClosedKlines), and
- * every page is validated (validateCandles) before it is written.
+ * Downloads one missing range of one series window by window (closedKlineWindows: fixed 1000-slot
+ * windows, forming candle dropped, rows validated) and stores each window as it arrives.
  */
-import { isoUtc } from '../../core/time.ts';
-import { bybitInterval, timeframeMs } from '../../core/timeframe.ts';
+import { timeframeMs } from '../../core/timeframe.ts';
 import type { SeriesKey } from '../../domain/instrument.ts';
 import { seriesLabel } from '../store.ts';
-import { validateCandles, type RejectedRow } from '../validate.ts';
-import { fetchClosedKlines, KLINE_PAGE_LIMIT, type ResolvedMarket } from '../../venues/bybit/rest-klines.ts';
-import { withRetry } from '../../venues/bybit/retry.ts';
+import type { RejectedRow } from '../validate.ts';
+import { KLINE_PAGE_LIMIT, type ResolvedMarket } from '../../venues/bybit/rest-klines.ts';
+import { closedKlineWindows } from '../../venues/bybit/kline-windows.ts';
 import type { ResolvedDeps } from './deps.ts';
 
 export interface RangeResult {
@@ -42,35 +35,19 @@ export async function downloadRange(
 ): Promise<RangeResult> {
   const tfMs = timeframeMs(key.timeframe);
   const result: RangeResult = { pages: 0, rowsStored: 0, droppedForming: 0, rejected: [] };
-  let cursor = Math.ceil(fromMs / tfMs) * tfMs;
-  while (cursor < toMs) {
-    deps.signal?.throwIfAborted();
-    const endIncl = Math.min(toMs - 1, cursor + (KLINE_PAGE_LIMIT - 1) * tfMs);
-    const where = `${seriesLabel(key)} (bybit ${market.category} ${market.id} interval ${bybitInterval(key.timeframe)}) page ${isoUtc(cursor)}..${isoUtc(endIncl)}`;
-    const page = await withRetry(() => fetchClosedKlines(deps.client, market, key.timeframe, cursor, endIncl), where, deps.retry, deps.logger, deps.signal);
-    // afterTs rejects the candle *containing* a mid-candle start, which Bybit includes (§1.3).
-    const { valid, rejected } = validateCandles(page.cols, key.timeframe, undefined, { afterTs: cursor - 1, nowMs: page.serverTime });
-    for (const r of rejected) {
-      deps.logger.warn({ code: 'CT_ERR_CANDLE_INVALID', where, row: r.row, reason: r.reason }, `CT_ERR_CANDLE_INVALID: ${where}: row ${r.row} rejected: ${r.reason}`);
+  const windows = closedKlineWindows(deps.client, market, key.timeframe, fromMs, toMs, { label: seriesLabel(key), retry: deps.retry, logger: deps.logger, signal: deps.signal });
+  for await (const w of windows) {
+    for (const r of w.rejected) {
+      deps.logger.warn({ code: 'CT_ERR_CANDLE_INVALID', where: w.where, row: r.row, reason: r.reason }, `CT_ERR_CANDLE_INVALID: ${w.where}: row ${r.row} rejected: ${r.reason}`);
       result.rejected.push(r);
     }
-    // Only rows inside the window are stored, whatever the exchange sent.
-    let n = 0;
-    while (n < valid.length && valid.ts[n]! <= endIncl) n++;
-    if (n > 0) {
-      await deps.store.write(key, n === valid.length ? valid : {
-        length: n, ts: valid.ts.subarray(0, n), open: valid.open.subarray(0, n), high: valid.high.subarray(0, n),
-        low: valid.low.subarray(0, n), close: valid.close.subarray(0, n), volume: valid.volume.subarray(0, n),
-      });
-    }
+    if (w.valid.length > 0) await deps.store.write(key, w.valid);
     result.pages++;
-    result.rowsStored += n;
-    result.droppedForming += page.droppedForming;
+    result.rowsStored += w.valid.length;
+    result.droppedForming += w.page.droppedForming;
     onPage(result);
     // The exchange clock is inside this window: nothing closed lies beyond it yet.
-    if (page.droppedForming > 0 || page.serverTime <= endIncl + tfMs) break;
-    cursor = endIncl + 1;
-    cursor = Math.ceil(cursor / tfMs) * tfMs;
+    if (w.page.droppedForming > 0 || w.page.serverTime <= w.endIncl + tfMs) break;
   }
   return result;
 }
