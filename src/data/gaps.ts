@@ -28,7 +28,7 @@ function dateTime(ms: number): [string, string] {
 
 /**
  * `2018-01-04 03:00->05:00 (1)`, or `2018-02-08 00:00->2018-02-09 10:00 (33)` across days:
- * the format of ../shared/data/PROVENANCE.md, so the two can be compared line by line.
+ * the format data providers use to list known exchange outages, so the two can be compared line by line.
  */
 export function formatGap(g: Gap): string {
   const [d0, t0] = dateTime(g.lastPresent);
