@@ -3,7 +3,7 @@ import { Portfolio } from '../engine/portfolio/portfolio.ts';
 import { RiskGate } from '../engine/risk/risk-gate.ts';
 import { SimulatedExecution } from '../execution/simulated-execution.ts';
 import type { Logger } from '../observability/logger.ts';
-import { exchangeRulesOf, fillModelOf, riskConfigOf } from './components.ts';
+import { exchangeRulesOf, fillModelOf, riskConfigOf } from './component-options.ts';
 
 /**
  * The account side of the candle loop — portfolio with per-strategy sub-ledgers, the risk gate in

@@ -5,7 +5,7 @@ import type { Logger } from '../observability/logger.ts';
 import { createBybitClient } from '../venues/bybit/ccxt-client.ts';
 import { fetchRecentClosedKlines } from '../venues/bybit/kline-windows.ts';
 import { withRetry } from '../venues/bybit/retry.ts';
-import { exchangeRetryPolicy } from './download-deps.ts';
+import { bybitClientOptionsOf, exchangeRetryPolicy } from './component-options.ts';
 import { timeframeMs } from '../core/timeframe.ts';
 import type { RunningHosts } from './hosts.ts';
 
@@ -28,7 +28,7 @@ export async function warmUpFromExchange(
 ): Promise<Record<string, number>> {
   const count = Math.max(config.forward.warmup_candles, hosts.warmup + 1);
   const tfMs = timeframeMs(config.market.timeframe);
-  const client = createBybitClient({ restUrl: config.exchange.rest_url, wsUrl: config.exchange.ws_url, market: config.exchange.market, timeoutMs: config.exchange.request_timeout_ms });
+  const client = createBybitClient(bybitClientOptionsOf(config));
   const retry = exchangeRetryPolicy(config);
   // One end for all symbols: the candle forming at the exchange's clock now.
   const now = await withRetry(() => client.fetchTime() as Promise<number>, 'bybit GET /v5/market/time', retry, log, signal);

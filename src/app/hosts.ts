@@ -5,7 +5,7 @@ import type { Signal } from '../domain/signal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { StateDb } from '../persistence/state-db.ts';
 import { HostGroup } from '../workers/host-group.ts';
-import { hostOptionsFromConfig, supervisorOptionsFromConfig } from '../workers/host-config.ts';
+import { hostOptionsOf, supervisorOptionsOf } from './component-options.ts';
 import { createStrategyHost, type StrategyHost } from '../workers/strategy-host.ts';
 import { SupervisedStrategyHost, type SupervisorStatus } from '../workers/supervised-host.ts';
 import type { StrategySpec } from '../strategies/runner.ts';
@@ -37,7 +37,7 @@ export async function startStrategyHosts(
   opts: { supervised: boolean; db?: StateDb; runId?: string; isolation?: Config['strategies']['isolation'] },
 ): Promise<RunningHosts> {
   const log = logger.child({ component: 'strategy-hosts' });
-  const hostOpts = hostOptionsFromConfig(config.strategies, log, opts.isolation ?? config.strategies.isolation);
+  const hostOpts = hostOptionsOf(config, log, opts.isolation ?? config.strategies.isolation);
   const recent = new RecentCandles(2000);
   let seq = 0;
   const recordEvent = (s: SupervisorStatus): void => {
@@ -48,7 +48,7 @@ export async function startStrategyHosts(
   const hosts: StrategyHost[] = specs.map((spec) =>
     opts.supervised
       ? new SupervisedStrategyHost(() => createStrategyHost(spec, hostOpts), {
-          ...supervisorOptionsFromConfig(config.strategies, log, () => recent.batch()),
+          ...supervisorOptionsOf(config, log, () => recent.batch()),
           onStatus: recordEvent,
         })
       : createStrategyHost(spec, hostOpts),

@@ -26,7 +26,7 @@ export async function loadBacktestCandles(config: Config, logger: Logger): Promi
     if (missing.length > 0 && elsewhere.length === 0 && config.backtest.auto_download && key.exchange === 'bybit') {
       logger.info({ symbol, missing: missing.map((m) => [isoUtc(m.from), isoUtc(m.to)]) }, 'candles missing from the store: downloading them first');
       const { ensureCandles } = await import('../data/download/ensure-candles.ts');
-      const { downloadDepsOf } = await import('./download-deps.ts');
+      const { downloadDepsOf } = await import('./component-options.ts');
       await ensureCandles(key, from, to, downloadDepsOf(config, store, logger));
       missing = await store.missingRanges(key, from, to);
     }

@@ -17,7 +17,7 @@ import { AccountingWriter } from '../persistence/accounting-writer.ts';
 import { openStateDb } from '../persistence/state-db.ts';
 import { currentGitCommit, finishRun, insertRun } from '../persistence/runs.ts';
 import { buildAccount } from './account.ts';
-import { fillModelOf } from './components.ts';
+import { fillModelOf } from './component-options.ts';
 import { fillModelAssumptions } from '../execution/assumptions.ts';
 import { startStrategyHosts } from './hosts.ts';
 import { loadBacktestCandles, loadFunding } from './market-data.ts';
@@ -78,7 +78,7 @@ export async function runBacktest(inp: BacktestInputs): Promise<BacktestOutcome>
       source, hosts, execution, gate, portfolio, sink,
       clock: new SimulatedClock(),
       timeframeMs: timeframeMs(config.market.timeframe),
-      atrPeriod: config.backtest.atr_period,
+      atrPeriod: config.execution.atr_period,
       closeAtEnd: true,
     });
     await hosts.finish();

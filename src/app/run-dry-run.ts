@@ -69,7 +69,7 @@ export async function runDryRun(inp: { config: Config; raw: RawConfig; logger: L
       source, hosts, execution, gate, portfolio, sink,
       clock: new SimulatedClock(),
       timeframeMs: timeframeMs(config.market.timeframe),
-      atrPeriod: config.backtest.atr_period,
+      atrPeriod: config.execution.atr_period,
       closeAtEnd: false,
       onStep: async (s) => {
         report(s);

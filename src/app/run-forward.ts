@@ -16,7 +16,7 @@ import { buildAccount } from './account.ts';
 import { startStrategyHosts } from './hosts.ts';
 import { liveSteps, type LateCandle } from './live-steps.ts';
 import { warmUpFromExchange } from './forward-warmup.ts';
-import { exchangeRetryPolicy } from './download-deps.ts';
+import { exchangeRetryPolicy } from './component-options.ts';
 import { newRunId } from './run-id.ts';
 import { clearStatusLine, statusReporter } from './status-line.ts';
 import { strategySpecs } from './strategy-specs.ts';
@@ -83,7 +83,7 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
       source, hosts, execution, gate, portfolio, sink,
       clock: new WallClock(),
       timeframeMs: timeframeMs(config.market.timeframe),
-      atrPeriod: config.backtest.atr_period,
+      atrPeriod: config.execution.atr_period,
       closeAtEnd: false,
       onStep: (s) => {
         report(s);

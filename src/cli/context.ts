@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import dotenv from 'dotenv';
+import { checkStrategyParams } from '../app/strategy-params.ts';
 import { loadConfig, type RawConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { readSecrets, secretValues, type Secrets } from '../config/secrets.ts';
@@ -16,10 +17,12 @@ export interface CliContext {
   readonly logger: Logger;
 }
 
-export function buildContext(opts: GlobalOptions, logFileName = 'cryptotrader.log', extraSets: string[] = []): CliContext {
+export async function buildContext(opts: GlobalOptions, logFileName = 'cryptotrader.log', extraSets: string[] = []): Promise<CliContext> {
   // .env is optional; real environment variables win over it.
   if (existsSync('.env')) dotenv.config({ path: '.env', quiet: true });
   const { config, raw } = loadConfig({ file: opts.config, sets: [...shorthandSets(opts), ...extraSets] });
+  // Strategy parameters too, so a bad one exits 2 here rather than after processes started.
+  await checkStrategyParams(config, raw);
   const secrets = readSecrets(config);
   registerSecrets(secretValues(secrets));
   const logger = createLogger({

@@ -10,7 +10,7 @@ import { emitResult } from './output.ts';
  */
 export async function runDaemonCommand(opts: GlobalOptions): Promise<void> {
   if (opts.dryRun) {
-    const ctx = buildContext(opts, 'dry-run.log', ['general.mode=forward']);
+    const ctx = await buildContext(opts, 'dry-run.log', ['general.mode=forward']);
     const { runDryRun } = await import('../app/run-dry-run.ts');
     const r = await runDryRun({ config: ctx.config, raw: ctx.raw, logger: ctx.logger });
     const text = [
@@ -20,7 +20,7 @@ export async function runDaemonCommand(opts: GlobalOptions): Promise<void> {
     emitResult(opts.json, { run_id: r.runId, ...r }, text);
     return;
   }
-  const ctx = buildContext(opts, 'cryptotrader.log');
+  const ctx = await buildContext(opts, 'cryptotrader.log');
   const mode = ctx.config.general.mode;
   if (mode === 'backtest') {
     const { runBacktest } = await import('../app/run-backtest.ts');

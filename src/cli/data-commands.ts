@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { downloadDepsOf } from '../app/download-deps.ts';
+import { downloadDepsOf } from '../app/component-options.ts';
 import { dataImport, dataList, dataVerify, type SeriesFilter } from '../data/commands.ts';
 import { downloadCandles } from '../data/download/download-candles.ts';
 import { downloadFunding } from '../data/download/download-funding.ts';
@@ -35,7 +35,7 @@ export function registerDataCommands(program: Command): void {
     .option('--market <spot|linear>', 'default: exchange.market')
     .option('--funding', 'also download funding-rate history (linear perpetuals)')
     .action(async (o: { symbols: string; timeframe: string; from: string; to?: string; market?: string; funding?: boolean }, cmd: Command) => {
-      const ctx = buildContext(mergedGlobals(cmd), 'data.log');
+      const ctx = await buildContext(mergedGlobals(cmd), 'data.log');
       const m = market(o.market, ctx.config.exchange.market);
       const store = new CandleStore(ctx.config.general.data_dir);
       const fundingStore = new FundingStore(ctx.config.general.data_dir);
@@ -62,7 +62,7 @@ export function registerDataCommands(program: Command): void {
     .option('--exchange <name>', 'exchange the data came from', 'binance')
     .option('--market <spot|linear>', 'spot or linear', 'spot')
     .action(async (o: { csv?: string; fundingCsv?: string; symbol: string; timeframe?: string; exchange: string; market: string }, cmd: Command) => {
-      const ctx = buildContext(mergedGlobals(cmd), 'data.log');
+      const ctx = await buildContext(mergedGlobals(cmd), 'data.log');
       if (!o.csv && !o.fundingCsv) throw new CtError('CT_ERR_USAGE', 'data import: give --csv FILE (candles) or --funding-csv FILE (funding rates)');
       if (o.csv && !o.timeframe) throw new CtError('CT_ERR_USAGE', 'data import --csv: --timeframe is required (e.g. --timeframe 1h)');
       const r = await dataImport({ dataDir: ctx.config.general.data_dir, csv: o.csv, funding: o.fundingCsv, symbol: o.symbol, timeframe: o.timeframe, exchange: o.exchange, market: market(o.market, 'spot') });
@@ -74,7 +74,7 @@ export function registerDataCommands(program: Command): void {
     .description('list gaps (missing candles, never invented) and rule violations of stored series')
     .option('--exchange <name>').option('--market <spot|linear>').option('--symbol <symbol>').option('--timeframe <tf>')
     .action(async (o: { exchange?: string; market?: string; symbol?: string; timeframe?: string }, cmd: Command) => {
-      const ctx = buildContext(mergedGlobals(cmd), 'data.log');
+      const ctx = await buildContext(mergedGlobals(cmd), 'data.log');
       const r = await dataVerify({ dataDir: ctx.config.general.data_dir, ...filterOf(o) });
       emitResult(ctx.opts.json, r.summary, r.text);
     });
@@ -84,7 +84,7 @@ export function registerDataCommands(program: Command): void {
     .description('what is stored: instrument, timeframe, first, last, rows, gaps')
     .option('--exchange <name>').option('--market <spot|linear>').option('--symbol <symbol>').option('--timeframe <tf>')
     .action(async (o: { exchange?: string; market?: string; symbol?: string; timeframe?: string }, cmd: Command) => {
-      const ctx = buildContext(mergedGlobals(cmd), 'data.log');
+      const ctx = await buildContext(mergedGlobals(cmd), 'data.log');
       const r = await dataList({ dataDir: ctx.config.general.data_dir, ...filterOf(o) });
       emitResult(ctx.opts.json, r.summary, r.text);
     });

@@ -17,7 +17,7 @@ export function registerStrategyCommands(program: Command): void {
   s.command('list')
     .description('built-in and custom strategies with their inputs; broken custom files are reported, never fatal')
     .action(async (_o, cmd: Command) => {
-      const ctx = buildContext(mergedGlobals(cmd), 'strategies.log');
+      const ctx = await buildContext(mergedGlobals(cmd), 'strategies.log');
       const r = await discoverStrategies(resolve(ctx.config.strategies.custom_dir));
       const lines = r.ok.map((x) => {
         const inputs = Object.entries(x.inputs as Record<string, { type: string; default: unknown }>).map(([k, v]) => `${k}=${String(v.default)}`).join(' ');
@@ -31,7 +31,7 @@ export function registerStrategyCommands(program: Command): void {
     .description('validate the enabled strategies\' parameters and run the look-ahead check on a seeded synthetic series')
     .option('--candles <n>', 'candles per symbol for the look-ahead check', '3000')
     .action(async (o: { candles: string }, cmd: Command) => {
-      const ctx = buildContext(mergedGlobals(cmd), 'strategies.log');
+      const ctx = await buildContext(mergedGlobals(cmd), 'strategies.log');
       const n = Number(o.candles);
       if (!Number.isInteger(n) || n < 100) throw new CtError('CT_ERR_USAGE', `--candles ${o.candles}: expected a whole number >= 100`);
       const symbols = ctx.config.market.symbols;

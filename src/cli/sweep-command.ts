@@ -38,7 +38,7 @@ export function registerSweepCommand(program: Command): void {
     .option('--threads <n>', 'worker threads (default: all cores)')
     .action(async (o: { strategies?: string; symbols?: string; grid?: string[]; threads?: string }, cmd: Command) => {
       const g = mergedGlobals(cmd);
-      const ctx = buildContext(g, 'sweep.log');
+      const ctx = await buildContext(g, 'sweep.log');
       const strategies = o.strategies ? o.strategies.split(',').map((s) => s.trim()) : [...ctx.config.strategies.enabled];
       const symbols = o.symbols ? o.symbols.split(',').map((s) => s.trim()) : [...ctx.config.market.symbols];
       const combos = expandGrid(o.grid ?? []);
@@ -51,7 +51,7 @@ export function registerSweepCommand(program: Command): void {
         labels.push([s, sym, ...c].join(' '));
       }
       // Validate every job's config up front (exit 2 on the first bad one), before any work starts.
-      for (const j of jobs) buildContext({ ...g, set: [...j.sets] }, 'sweep.log');
+      for (const j of jobs) await buildContext({ ...g, set: [...j.sets] }, 'sweep.log');
       ctx.logger.info({ jobs: jobs.length, threads }, 'sweep started');
       const results = await runParallel<BacktestJob, BacktestJobResult>(jobs, { threads });
       const rows = results.map((r, i) =>

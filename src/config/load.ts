@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import ini from 'ini';
-import { closest, distance } from 'fastest-levenshtein';
 import { CtError } from '../core/errors.ts';
-import { SECTIONS, type Config, type ConfigProblem, type SectionName } from './schema.ts';
+import { MOVED_KEYS, SECTIONS, type Config, type ConfigProblem, type SectionName } from './schema.ts';
 import { runConfigChecks } from './checks.ts';
+import { didYouMean } from './did-you-mean.ts';
 
 /** Raw config as strings: section name (`general`, `strategy.simple_ma`) -> key -> text value. */
 export type RawConfig = Map<string, Map<string, string>>;
@@ -15,7 +15,11 @@ const overridden = new WeakMap<RawConfig, Set<string>>();
 
 const STRATEGY_SECTION = /^strategy\.([a-z][a-z0-9_]*)$/;
 
-/** Reads an INI file into the raw form. `[strategy.x]` sections keep their dotted name. */
+/**
+ * Reads an INI file into the raw form. `[strategy.x]` sections keep their dotted name. A file
+ * without a single key is refused: running on built-in defaults because the wrong (or a
+ * truncated) file was given would look like a normal run.
+ */
 export function readRawConfig(file: string): RawConfig {
   let text: string;
   try {
@@ -25,7 +29,13 @@ export function readRawConfig(file: string): RawConfig {
       details: { file },
     });
   }
-  return rawFromIniText(text);
+  const raw = rawFromIniText(text);
+  if ([...raw.values()].every((keys) => keys.size === 0)) {
+    throw new CtError('CT_ERR_CONFIG_INVALID', `${file}: the config file sets no key at all; start from config/config.ini, which lists every key with a comment`, {
+      details: { file },
+    });
+  }
+  return raw;
 }
 
 export function rawFromIniText(text: string): RawConfig {
@@ -80,10 +90,9 @@ export function applyOverrides(raw: RawConfig, sets: readonly string[]): void {
   }
 }
 
-function didYouMean(word: string, candidates: readonly string[]): string {
-  if (candidates.length === 0) return '';
-  const best = closest(word, candidates as string[]);
-  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
+/** Where a `section.key` came from, for messages: `--set` or the config file. */
+export function originOf(raw: RawConfig, key: string, source: string): string {
+  return overridden.get(raw)?.has(key) === true ? '--set' : source;
 }
 
 /** Validates the raw config into the typed, frozen Config; throws one CtError listing every problem. */
@@ -112,9 +121,14 @@ export function validateConfig(raw: RawConfig, source: string): Config {
     const fields = SECTIONS[section] as Record<string, { schema: import('zod').ZodType; allowed: string; default: string | undefined }>;
     const given = raw.get(section) ?? new Map<string, string>();
     for (const k of given.keys()) {
-      if (!(k in fields)) {
-        problems.push({ key: `${section}.${k}`, value: given.get(k), message: `unknown key ${section}.${k}${didYouMean(k, Object.keys(fields))}` });
-      }
+      if (k in fields) continue;
+      const key = `${section}.${k}`;
+      const moved = MOVED_KEYS[key];
+      problems.push({
+        key,
+        value: given.get(k),
+        message: moved !== undefined ? `${key} moved to ${moved}: set ${moved} = ${given.get(k)} instead` : `unknown key ${key}${didYouMean(k, Object.keys(fields))}`,
+      });
     }
     const values: Record<string, unknown> = {};
     for (const [k, f] of Object.entries(fields)) {
@@ -136,8 +150,7 @@ export function validateConfig(raw: RawConfig, source: string): Config {
     for (const p of runConfigChecks(draft)) problems.push(p);
   }
   if (problems.length > 0) {
-    const fromSet = overridden.get(raw) ?? new Set<string>();
-    const lines = problems.map((p) => `${fromSet.has(p.key) ? '--set' : source}: ${p.message}`);
+    const lines = problems.map((p) => `${originOf(raw, p.key, source)}: ${p.message}`);
     throw new CtError('CT_ERR_CONFIG_INVALID', lines.join('\n'), {
       details: { file: source, problems: problems.map((p) => ({ key: p.key, value: p.value, message: p.message })) },
     });

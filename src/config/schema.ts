@@ -37,10 +37,8 @@ export const SECTIONS = {
     symbols: list({ default: 'BTC/USDT,ETH/USDT', item: SYMBOL, min: 1, allowed: 'a comma list of ccxt symbols (BTC/USDT, or BTC/USDT:USDT on linear)' }),
     timeframe: oneOf(TIMEFRAME_NAMES, '1h'),
   },
-  backtest: {
-    from: date({ default: '2022-01-01', optional: true }),
-    to: date({ default: '2024-01-01', optional: true }),
-    initial_cash: num({ gt: 0, default: 10_000 }),
+  /** How simulated orders fill: the same for a backtest and for paper trading (dry-run, forward). */
+  execution: {
     fee_bps: num({ min: 0, max: 1000, default: 10 }),
     maker_fee_bps: num({ min: -100, max: 1000, default: 2 }),
     slippage_bps: num({ min: 0, max: 1000, default: 2 }),
@@ -50,6 +48,11 @@ export const SECTIONS = {
     fill_model: oneOf(['next_open', 'close'] as const, 'next_open'),
     funding_fallback_rate: num({ min: -0.05, max: 0.05, default: 0.0001 }),
     funding_interval_hours: num({ int: true, min: 1, max: 24, default: 8 }),
+  },
+  backtest: {
+    from: date({ default: '2022-01-01', optional: true }),
+    to: date({ default: '2024-01-01', optional: true }),
+    initial_cash: num({ gt: 0, default: 10_000 }),
     data_exchange: str({ default: 'bybit', pattern: ID, allowed: 'an exchange name as used in the data store (bybit, binance, ...)' }),
     auto_download: bool(true),
     batch_size: num({ int: true, min: 1, max: 1_000_000, default: 8192 }),
@@ -108,6 +111,18 @@ export const SECTIONS = {
 } as const satisfies Record<string, Record<string, Field<unknown>>>;
 
 export type SectionName = keyof typeof SECTIONS;
+
+/**
+ * Keys that moved to another section. Giving one (in the file or with --set) is an error naming
+ * its new place, so an old config never runs on a silently ignored or defaulted value.
+ */
+export const MOVED_KEYS: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(
+    ['fee_bps', 'maker_fee_bps', 'slippage_bps', 'slippage_model', 'atr_slippage_mult', 'atr_period', 'fill_model', 'funding_fallback_rate', 'funding_interval_hours'].map(
+      (k) => [`backtest.${k}`, `execution.${k}`] as const,
+    ),
+  ),
+);
 type FieldValue<F> = F extends Field<infer T> ? T : never;
 type SectionValue<S> = { readonly [K in keyof S]: FieldValue<S[K]> };
 

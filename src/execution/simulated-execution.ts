@@ -361,21 +361,24 @@ function clearPosition(pos: PositionState): void {
   pos.protectOrderId = '';
 }
 
+/**
+ * Asserts the invariants the simulator relies on. Config values were validated (once, naming
+ * their [execution] keys) before they became a FillModelConfig, so a failure here is a programming
+ * error in whoever built the object; it names the FillModelConfig field, not a config key.
+ */
 function validateConfig(c: FillModelConfig): void {
-  const bad = (key: string, value: unknown, allowed: string): never => {
-    throw new CtError('CT_ERR_CONFIG_INVALID', `backtest.${key}: ${String(value)} is not allowed for the fill simulator (${allowed})`, {
-      details: { key: `backtest.${key}`, value, allowed },
-    });
+  const bad = (field: string, value: unknown, allowed: string): never => {
+    throw new CtError('CT_ERR_INTERNAL', `FillModelConfig.${field} = ${String(value)}: expected ${allowed}`, { details: { field, value, allowed } });
   };
-  if (c.fillModel !== 'next_open' && c.fillModel !== 'close') bad('fill_model', c.fillModel, 'next_open or close');
-  if (c.slippageModel !== 'fixed' && c.slippageModel !== 'atr') bad('slippage_model', c.slippageModel, 'fixed or atr');
+  if (c.fillModel !== 'next_open' && c.fillModel !== 'close') bad('fillModel', c.fillModel, 'next_open or close');
+  if (c.slippageModel !== 'fixed' && c.slippageModel !== 'atr') bad('slippageModel', c.slippageModel, 'fixed or atr');
   if (c.market !== 'spot' && c.market !== 'linear') bad('market', c.market, 'spot or linear');
-  if (!(Number.isFinite(c.takerFeeBps) && c.takerFeeBps >= 0)) bad('fee_bps', c.takerFeeBps, 'a number >= 0');
-  if (!Number.isFinite(c.makerFeeBps)) bad('maker_fee_bps', c.makerFeeBps, 'a finite number');
-  if (!(Number.isFinite(c.slippageBps) && c.slippageBps >= 0)) bad('slippage_bps', c.slippageBps, 'a number >= 0');
-  if (!(Number.isFinite(c.atrSlippageMult) && c.atrSlippageMult >= 0)) bad('atr_slippage_mult', c.atrSlippageMult, 'a number >= 0');
-  if (!(Number.isInteger(c.atrPeriod) && c.atrPeriod >= 1)) bad('atr_period', c.atrPeriod, 'an integer >= 1');
-  if (!(Number.isFinite(c.fundingFallbackRate) && Math.abs(c.fundingFallbackRate) < 1)) bad('funding_fallback_rate', c.fundingFallbackRate, 'a fraction with |rate| < 1');
-  if (!(Number.isInteger(c.fundingIntervalHours) && c.fundingIntervalHours >= 1)) bad('funding_interval_hours', c.fundingIntervalHours, 'an integer >= 1');
-  if (!(Number.isInteger(c.timeframeMs) && c.timeframeMs > 0)) bad('timeframe', c.timeframeMs, 'a positive number of ms');
+  if (!(Number.isFinite(c.takerFeeBps) && c.takerFeeBps >= 0)) bad('takerFeeBps', c.takerFeeBps, 'a number >= 0');
+  if (!Number.isFinite(c.makerFeeBps)) bad('makerFeeBps', c.makerFeeBps, 'a finite number');
+  if (!(Number.isFinite(c.slippageBps) && c.slippageBps >= 0)) bad('slippageBps', c.slippageBps, 'a number >= 0');
+  if (!(Number.isFinite(c.atrSlippageMult) && c.atrSlippageMult >= 0)) bad('atrSlippageMult', c.atrSlippageMult, 'a number >= 0');
+  if (!(Number.isInteger(c.atrPeriod) && c.atrPeriod >= 1)) bad('atrPeriod', c.atrPeriod, 'an integer >= 1');
+  if (!(Number.isFinite(c.fundingFallbackRate) && Math.abs(c.fundingFallbackRate) < 1)) bad('fundingFallbackRate', c.fundingFallbackRate, 'a fraction with |rate| < 1');
+  if (!(Number.isInteger(c.fundingIntervalHours) && c.fundingIntervalHours >= 1)) bad('fundingIntervalHours', c.fundingIntervalHours, 'an integer >= 1');
+  if (!(Number.isInteger(c.timeframeMs) && c.timeframeMs > 0)) bad('timeframeMs', c.timeframeMs, 'a positive number of ms');
 }

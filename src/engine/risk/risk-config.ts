@@ -51,32 +51,36 @@ export interface RiskConfig {
 
 export const DEFAULT_FILL_HEADROOM_PCT = 1;
 
-/** Checks a RiskConfig the config layer may not have seen (weights, negative limits). */
+/**
+ * Asserts the invariants the gate relies on. Config values were validated (once, naming their
+ * keys) by the config schema before they became a RiskConfig, so a failure here is a programming
+ * error in whoever built the object; it names the RiskConfig field, not a config key.
+ */
 export function validateRiskConfig(cfg: RiskConfig): void {
-  const bad = (key: string, value: unknown, allowed: string): never => {
-    throw new CtError('CT_ERR_CONFIG_INVALID', `${key}: ${String(value)} is not allowed (${allowed})`, { details: { key, value, allowed } });
+  const bad = (field: string, value: unknown, allowed: string): never => {
+    throw new CtError('CT_ERR_INTERNAL', `RiskConfig.${field} = ${String(value)}: expected ${allowed}`, { details: { field, value, allowed } });
   };
-  if (cfg.sizing !== 'fixed' && cfg.sizing !== 'percent_equity' && cfg.sizing !== 'risk') bad('risk.sizing', cfg.sizing, 'fixed, percent_equity or risk');
+  if (cfg.sizing !== 'fixed' && cfg.sizing !== 'percent_equity' && cfg.sizing !== 'risk') bad('sizing', cfg.sizing, 'fixed, percent_equity or risk');
   const nonNeg: Array<[string, number]> = [
-    ['risk.position_pct', cfg.positionPct], ['risk.fixed_qty', cfg.fixedQty], ['risk.risk_per_trade_pct', cfg.riskPerTradePct],
-    ['risk.max_open_positions', cfg.maxOpenPositions], ['risk.max_open_positions_per_strategy', cfg.maxOpenPositionsPerStrategy],
-    ['risk.max_symbol_exposure_pct', cfg.maxSymbolExposurePct], ['risk.max_total_exposure_pct', cfg.maxTotalExposurePct],
-    ['risk.max_risk_per_trade_pct', cfg.maxRiskPerTradePct], ['risk.daily_loss_limit_pct', cfg.dailyLossLimitPct],
-    ['risk.max_drawdown_pct', cfg.maxDrawdownPct], ['risk.cooldown_after_loss_bars', cfg.cooldownAfterLossBars],
-    ['risk.expectancy_min_trades', cfg.expectancyMinTrades],
+    ['positionPct', cfg.positionPct], ['fixedQty', cfg.fixedQty], ['riskPerTradePct', cfg.riskPerTradePct],
+    ['maxOpenPositions', cfg.maxOpenPositions], ['maxOpenPositionsPerStrategy', cfg.maxOpenPositionsPerStrategy],
+    ['maxSymbolExposurePct', cfg.maxSymbolExposurePct], ['maxTotalExposurePct', cfg.maxTotalExposurePct],
+    ['maxRiskPerTradePct', cfg.maxRiskPerTradePct], ['dailyLossLimitPct', cfg.dailyLossLimitPct],
+    ['maxDrawdownPct', cfg.maxDrawdownPct], ['cooldownAfterLossBars', cfg.cooldownAfterLossBars],
+    ['expectancyMinTrades', cfg.expectancyMinTrades],
   ];
   for (const [k, v] of nonNeg) if (!(Number.isFinite(v) && v >= 0)) bad(k, v, 'a number >= 0');
-  if (!(Number.isFinite(cfg.atrStopMult) && cfg.atrStopMult > 0)) bad('risk.atr_stop_mult', cfg.atrStopMult, 'a number > 0');
-  if (!(Number.isFinite(cfg.maxLeverage) && cfg.maxLeverage > 0)) bad('risk.max_leverage', cfg.maxLeverage, 'a number > 0');
-  if (!Number.isFinite(cfg.expectancyFloor)) bad('risk.expectancy_floor', cfg.expectancyFloor, 'a finite number');
+  if (!(Number.isFinite(cfg.atrStopMult) && cfg.atrStopMult > 0)) bad('atrStopMult', cfg.atrStopMult, 'a number > 0');
+  if (!(Number.isFinite(cfg.maxLeverage) && cfg.maxLeverage > 0)) bad('maxLeverage', cfg.maxLeverage, 'a number > 0');
+  if (!Number.isFinite(cfg.expectancyFloor)) bad('expectancyFloor', cfg.expectancyFloor, 'a finite number');
   const h = cfg.fillHeadroomPct ?? DEFAULT_FILL_HEADROOM_PCT;
-  if (!(Number.isFinite(h) && h >= 0 && h < 100)) bad('risk.fill_headroom_pct', h, 'a number in [0, 100)');
+  if (!(Number.isFinite(h) && h >= 0 && h < 100)) bad('fillHeadroomPct', h, 'a number in [0, 100)');
   let sum = 0;
   for (const [id, w] of Object.entries(cfg.strategyWeights)) {
-    if (!(Number.isFinite(w) && w >= 0 && w <= 1)) bad(`strategies.weights (${id})`, w, 'a fraction in [0, 1]');
+    if (!(Number.isFinite(w) && w >= 0 && w <= 1)) bad(`strategyWeights.${id}`, w, 'a fraction in [0, 1]');
     sum += w;
   }
   // Over-allocation would let strategies size past the account: the account caps would still hold,
   // but every strategy's "allotted capital" would be a lie.
-  if (sum > 1 + 1e-9) bad('strategies.weights', `sum ${sum}`, 'weights must sum to at most 1');
+  if (sum > 1 + 1e-9) bad('strategyWeights', `sum ${sum}`, 'weights that sum to at most 1');
 }

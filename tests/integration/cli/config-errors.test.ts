@@ -25,13 +25,13 @@ describe('CLI config errors', () => {
   it('exits 2 with one line for an unknown key, suggesting the right one', () => {
     const r = cli(['--config', 'tests/fixtures/config/unknown-key.ini', 'config', 'check']);
     expect(r.code).toBe(2);
-    expectOneCleanLine(r.stderr, 'backtest.fee_bsp', 'did you mean "fee_bps"');
+    expectOneCleanLine(r.stderr, 'execution.fee_bsp', 'did you mean "fee_bps"');
   });
 
   it('exits 2 for a bad --set value, validated like the file', () => {
-    const r = cli(['config', 'check', '--set', 'backtest.slippage_model=magic']);
+    const r = cli(['config', 'check', '--set', 'execution.slippage_model=magic']);
     expect(r.code).toBe(2);
-    expectOneCleanLine(r.stderr, '--set', 'backtest.slippage_model', '"magic"', 'fixed | atr');
+    expectOneCleanLine(r.stderr, '--set', 'execution.slippage_model', '"magic"', 'fixed | atr');
   });
 
   it('exits 2 for a missing config file and for an unknown option', () => {

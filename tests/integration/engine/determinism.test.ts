@@ -12,7 +12,7 @@ const base = [
   ...ws.sets,
   'backtest.data_exchange=binance', 'backtest.from=2022-01-01', 'backtest.to=2024-01-01', 'backtest.auto_download=false',
   'market.symbols=BTC/USDT,ETH/USDT', 'strategies.enabled=simple_ma,rsi_reversion,donchian_trend',
-  'backtest.slippage_bps=3', 'backtest.batch_size=1000',
+  'execution.slippage_bps=3', 'backtest.batch_size=1000',
 ];
 
 async function run(isolation: string): Promise<{ fills: string; metrics: string; resultsDir: string; runId: string }> {

@@ -26,7 +26,7 @@ describe.skipIf(!HAS_SHARED_DATA)('simple_ma on BTCUSDT-1h, checked against the 
       'backtest.data_exchange=binance', 'backtest.from=2018-01-01', 'backtest.to=2026-05-16T19:00:00Z', 'backtest.auto_download=false',
       'market.symbols=BTC/USDT', 'market.timeframe=1h', 'exchange.market=spot',
       'strategies.enabled=simple_ma', 'strategies.isolation=inline', 'strategy.simple_ma.fast=20', 'strategy.simple_ma.slow=50',
-      'risk.sizing=percent_equity', 'risk.position_pct=95', 'backtest.fee_bps=10', 'backtest.slippage_bps=0', 'backtest.fill_model=next_open',
+      'risk.sizing=percent_equity', 'risk.position_pct=95', 'execution.fee_bps=10', 'execution.slippage_bps=0', 'execution.fill_model=next_open',
     ]);
     await importShared(config.general.data_dir, [{ file: 'BTCUSDT-1h.csv', symbol: 'BTC/USDT' }]);
     const r = await runBacktest({ config, raw, logger: silentLogger() });

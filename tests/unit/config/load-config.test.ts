@@ -52,7 +52,7 @@ describe('config loading', () => {
   it('names section.key, the bad value and what is allowed', () => {
     expect(problemsOf(shipped, ['risk.position_pct=abc'])).toEqual(['--set: risk.position_pct = "abc" is invalid: expected a number > 0 and <= 1000']);
     expect(problemsOf(shipped.replace('fill_model = next_open', 'fill_model = vwap'))).toEqual([
-      'test.ini: backtest.fill_model = "vwap" is invalid: expected one of next_open | close',
+      'test.ini: execution.fill_model = "vwap" is invalid: expected one of next_open | close',
     ]);
   });
 

@@ -103,9 +103,9 @@ describe('ATR-scaled slippage', () => {
 });
 
 describe('configuration', () => {
-  it('rejects a config value the simulator cannot use, naming the key', () => {
-    expect(() => new SimulatedExecution({ ...BASE_CFG, takerFeeBps: -1 })).toThrow(/backtest\.fee_bps/);
-    expect(() => new SimulatedExecution({ ...BASE_CFG, fundingIntervalHours: 0 })).toThrow(/funding_interval_hours/);
+  it('asserts its own invariants, naming the FillModelConfig field (config keys are validated before)', () => {
+    expect(() => new SimulatedExecution({ ...BASE_CFG, takerFeeBps: -1 })).toThrow(/FillModelConfig\.takerFeeBps/);
+    expect(() => new SimulatedExecution({ ...BASE_CFG, fundingIntervalHours: 0 })).toThrow(/FillModelConfig\.fundingIntervalHours/);
   });
 
   it('refuses an order with a non-positive quantity', () => {
