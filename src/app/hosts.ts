@@ -9,7 +9,7 @@ import { hostOptionsFromConfig, supervisorOptionsFromConfig } from '../workers/h
 import { createStrategyHost, type StrategyHost } from '../workers/strategy-host.ts';
 import { SupervisedStrategyHost, type SupervisorStatus } from '../workers/supervised-host.ts';
 import type { StrategySpec } from '../strategies/runner.ts';
-import { RecentCandles } from './recent-candles.ts';
+import { RecentCandles } from '../workers/recent-candles.ts';
 
 /** The strategy hosts of one run, as the candle loop sees them. */
 export interface RunningHosts {

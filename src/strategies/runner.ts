@@ -4,10 +4,10 @@ import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { MarketType } from '../domain/instrument.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
-import type { AnyStrategy } from './contract.ts';
+import type { AnyStrategy } from '../strategy-sdk/contract.ts';
 import { loadStrategy, type LoadOptions, type StrategySource } from './loader.ts';
 import { StrategyRuntime, type StrategyLogSink } from './runtime.ts';
-import { validateParams, type StrategySchema } from './schema.ts';
+import { validateParams, type StrategySchema } from '../strategy-sdk/schema.ts';
 
 export { resolveStrategySource, discoverStrategies, BUILTIN_IDS, type StrategySource } from './loader.ts';
 export type { StrategyLogRecord, StrategyLogSink } from './runtime.ts';

@@ -7,11 +7,11 @@ import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
 import type {
   AnyStrategy, IndicatorAccess, PriceSource, Series, SeriesOptions, SignalInput, StrategyContext, StrategyLogger,
-} from './contract.ts';
-import { Feed, Resampler } from './feed.ts';
-import { createIndicatorAccess } from './indicator-access.ts';
-import type { ParamsOf, StrategyInputs } from './schema.ts';
-import { buildSignal } from './signal-factory.ts';
+} from '../strategy-sdk/contract.ts';
+import { Feed, Resampler } from '../strategy-sdk/feed.ts';
+import { createIndicatorAccess } from '../strategy-sdk/indicator-access.ts';
+import type { ParamsOf, StrategyInputs } from '../strategy-sdk/schema.ts';
+import { buildSignal } from '../strategy-sdk/signal-factory.ts';
 
 /**
  * The engine side of one running strategy instance: candle history (growable typed arrays per

@@ -43,7 +43,7 @@ const FORBIDDEN_NAMES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Files and folders (relative to the repository root) a strategy may import from. */
-const ALLOWED_DIRS = ['src/strategies', 'src/indicators', 'src/domain'];
+const ALLOWED_DIRS = ['src/strategy-sdk', 'src/indicators', 'src/domain'];
 const ALLOWED_FILES = ['src/core/timeframe.ts'];
 
 type Tok =

@@ -1,5 +1,5 @@
 import { donchian } from '../../src/indicators/index.ts';
-import { defineStrategy } from '../../src/strategies/index.ts';
+import { defineStrategy } from '../../src/strategy-sdk/index.ts';
 
 /**
  * donchian_trend: Donchian breakout ensemble (turtle-style).

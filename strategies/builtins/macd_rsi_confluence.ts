@@ -1,5 +1,5 @@
 import { atr, macd, roc, rsi, volumeZscore } from '../../src/indicators/index.ts';
-import { defineStrategy } from '../../src/strategies/index.ts';
+import { defineStrategy } from '../../src/strategy-sdk/index.ts';
 
 /**
  * macd_rsi_confluence (universe strategy: onCandle once per step).

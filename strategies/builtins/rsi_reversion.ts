@@ -1,5 +1,5 @@
 import { rsi } from '../../src/indicators/index.ts';
-import { defineStrategy } from '../../src/strategies/index.ts';
+import { defineStrategy } from '../../src/strategy-sdk/index.ts';
 
 /**
  * rsi_reversion: RSI mean reversion.

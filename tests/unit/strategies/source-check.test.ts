@@ -18,7 +18,7 @@ describe('static no-I/O check of strategy sources', () => {
 
   it('rejects an import of node:fs and of anything outside the SDK folders, with the line', () => {
     const v = check([
-      "import { defineStrategy } from '../../src/strategies/index.ts';",
+      "import { defineStrategy } from '../../src/strategy-sdk/index.ts';",
       "import { readFileSync } from 'node:fs';",
       "import type { Signal } from '../../src/domain/signal.ts';",
       "import { parseTimeframe } from '../../src/core/timeframe.ts';",
