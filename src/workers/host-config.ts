@@ -4,7 +4,6 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
-import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { StrategyHostOptions } from './strategy-host.ts';
 import type { SupervisorOptions } from './supervised-host.ts';
 
@@ -22,17 +21,12 @@ export function hostOptionsFromConfig(s: StrategiesSection, logger: Logger, isol
   };
 }
 
-/** Supervisor options (forward/live/dry-run) from `[strategies]`. */
-export function supervisorOptionsFromConfig(
-  s: StrategiesSection,
-  logger: Logger,
-  warmupProvider?: () => CandleBatch | undefined | Promise<CandleBatch | undefined>,
-): SupervisorOptions {
+/** Supervisor options (forward/live/dry-run) from `[strategies]`; the re-warm buffer is the host group's. */
+export function supervisorOptionsFromConfig(s: StrategiesSection, logger: Logger): SupervisorOptions {
   return {
     restartBaseMs: s.restart_base_ms,
     restartCapMs: s.restart_cap_ms,
     maxRestarts: s.max_restarts,
     logger,
-    ...(warmupProvider ? { warmupProvider } : {}),
   };
 }
