@@ -18,9 +18,9 @@ import { CtError, type ErrorCode } from '../core/errors.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
+import type { StrategySpec } from '../strategies/strategy-spec.ts';
 import { spawnGuest, type GuestChannel } from './guest-channel.ts';
 import { PROTOCOL_VERSION, fromWireError, parseGuestMessage, parseSignals, type GuestMessage, type HostMessage } from './protocol.ts';
-import type { StrategySpec } from '../strategies/strategy-spec.ts';
 import type { HostReady, ResolvedHostOptions, StopReport, StrategyHost } from './strategy-host.ts';
 
 type State = 'new' | 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';

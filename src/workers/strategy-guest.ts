@@ -14,6 +14,7 @@ import { isMainThread, parentPort } from 'node:worker_threads';
 import { CtError } from '../core/errors.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Signal } from '../domain/signal.ts';
+import { StrategyRunner } from '../strategies/runner.ts';
 import {
   PROTOCOL_VERSION,
   parseHostMessage,
@@ -22,7 +23,6 @@ import {
   type HostMessage,
   type LogLevel,
 } from './protocol.ts';
-import { StrategyRunner } from '../strategies/runner.ts';
 
 type Send = (m: GuestMessage, done?: () => void) => void;
 
