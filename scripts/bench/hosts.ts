@@ -3,25 +3,31 @@
  * and process hosts (startup excluded: timing starts after the `ready` handshake), in batches of
  * 5000, sent one at a time (request/reply) and pipelined (all batches in flight). Median of 3 runs,
  * each on a fresh host. Target (issue 5): process isolation >= 500,000 candles/s.
- * Also the boundary alone (a null runner), and the piscina pool: 8 independent backtest-like jobs
- * (simple_ma with 3 parameter sets over one 1h file each) on 1 vs 2 threads.
+ * Also the boundary plus the runner's bookkeeping (a strategy that decides nothing), and the
+ * piscina pool: 8 independent backtest-like jobs (simple_ma with 3 parameter sets over one 1h file
+ * each) on 1 vs 2 threads.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runParallel } from '../../src/workers/parallel-backtests.ts';
-import { createStrategyHost, type Isolation } from '../../src/workers/strategy-host.ts';
+import { createStrategyHost } from '../../src/workers/host-factory.ts';
+import type { Isolation } from '../../src/workers/strategy-host.ts';
 import { SHARED_DATA, readCandleCsv, singleSymbolBatches } from './_hosts-data.ts';
 import type { BenchResult } from './types.ts';
 
 const RUNS = 3;
 const BATCH = 5000;
 
-async function hostRun(isolation: Isolation, pipelined: boolean, runnerModule?: string): Promise<number> {
+const NULL_STRATEGY = resolve(import.meta.dirname, '_null-strategy.ts');
+
+async function hostRun(isolation: Isolation, pipelined: boolean, nullStrategy = false): Promise<number> {
   const c = readCandleCsv('BTCUSDT-1h.csv');
   const batches = singleSymbolBatches('BTC/USDT', c, BATCH);
-  const spec = { instanceId: 'simple_ma', strategyId: 'simple_ma', source: { kind: 'builtin', id: 'simple_ma' } as const, params: {}, symbols: ['BTC/USDT'], timeframe: '1h' as const, market: 'spot' as const };
-  const host = createStrategyHost(spec, { isolation, ...(runnerModule ? { runnerModule } : {}) });
+  const spec = nullStrategy
+    ? { instanceId: 'null_strategy', strategyId: 'null_strategy', source: { kind: 'file', path: NULL_STRATEGY } as const, params: {}, symbols: ['BTC/USDT'], timeframe: '1h' as const, market: 'spot' as const }
+    : { instanceId: 'simple_ma', strategyId: 'simple_ma', source: { kind: 'builtin', id: 'simple_ma' } as const, params: {}, symbols: ['BTC/USDT'], timeframe: '1h' as const, market: 'spot' as const };
+  const host = createStrategyHost(spec, { isolation });
   await host.start();
   const t0 = performance.now();
   if (pipelined) await Promise.all(batches.map((b) => host.processBatch(b)));
@@ -54,12 +60,11 @@ export async function run(): Promise<BenchResult[]> {
       });
     }
   }
-  // Transport alone: a runner that only reads the candles, so the figure is the boundary's cost.
-  const nullRunner = resolve(import.meta.dirname, '_null-runner.ts');
-  for (const isolation of ['worker', 'process'] as const) {
+  // The boundary and the runner's bookkeeping without strategy logic: a strategy that decides nothing.
+  for (const isolation of ['inline', 'worker', 'process'] as const) {
     const xs: number[] = [];
-    for (let i = 0; i < RUNS; i++) xs.push(await hostRun(isolation, false, nullRunner));
-    out.push({ name: `transport only (null runner), ${isolation} host, batch ${BATCH}`, value: median(xs), unit: 'candles/s' });
+    for (let i = 0; i < RUNS; i++) xs.push(await hostRun(isolation, false, true));
+    out.push({ name: `transport + runner only (null strategy), ${isolation} host, batch ${BATCH}`, value: median(xs), unit: 'candles/s' });
   }
   const jobModule = resolve(import.meta.dirname, '_hosts-job.ts');
   const files = ['BTCUSDT-1h.csv', 'ETHUSDT-1h.csv', 'SOLUSDT-1h.csv', 'XRPUSDT-1h.csv', 'BNBUSDT-1h.csv'];

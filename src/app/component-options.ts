@@ -10,7 +10,6 @@
  */
 import type { Config } from '../config/schema.ts';
 import { timeframeMs } from '../core/timeframe.ts';
-import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { CandleStore } from '../data/store.ts';
 import type { FundingStore } from '../data/funding-store.ts';
 import type { DownloadDeps } from '../data/download/deps.ts';
@@ -112,18 +111,13 @@ export function hostOptionsOf(c: Config, logger: Logger, isolation = c.strategie
   };
 }
 
-/** Supervisor options (forward, live, dry-run) from [strategies]: restart backoff and limit. */
-export function supervisorOptionsOf(
-  c: Config,
-  logger: Logger,
-  warmupProvider?: () => CandleBatch | undefined | Promise<CandleBatch | undefined>,
-): SupervisorOptions {
+/** Supervisor options (forward, live, dry-run) from [strategies]: restart backoff and limit (the re-warm buffer is the host group's). */
+export function supervisorOptionsOf(c: Config, logger: Logger): SupervisorOptions {
   const s = c.strategies;
   return {
     restartBaseMs: s.restart_base_ms,
     restartCapMs: s.restart_cap_ms,
     maxRestarts: s.max_restarts,
     logger,
-    ...(warmupProvider ? { warmupProvider } : {}),
   };
 }

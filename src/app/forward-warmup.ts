@@ -7,7 +7,7 @@ import { fetchRecentClosedKlines } from '../venues/bybit/kline-windows.ts';
 import { withRetry } from '../venues/bybit/retry.ts';
 import { bybitClientOptionsOf, exchangeRetryPolicy } from './component-options.ts';
 import { timeframeMs } from '../core/timeframe.ts';
-import type { RunningHosts } from './hosts.ts';
+import type { HostGroup } from '../workers/host-group.ts';
 
 /**
  * Warms the strategy hosts up with the last closed candles from the exchange before a forward
@@ -20,7 +20,7 @@ import type { RunningHosts } from './hosts.ts';
  * recent history, so a strategy restarted in the first minutes is re-warmed the same way.
  */
 export async function warmUpFromExchange(
-  hosts: RunningHosts,
+  hosts: HostGroup,
   config: Config,
   symbols: readonly string[],
   log: Logger,

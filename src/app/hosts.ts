@@ -1,78 +1,31 @@
 import type { Config } from '../config/schema.ts';
-import type { CandleBatch } from '../domain/candle-batch.ts';
-import type { Fill } from '../domain/order.ts';
-import type { Signal } from '../domain/signal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { StateDb } from '../persistence/state-db.ts';
-import { HostGroup } from '../workers/host-group.ts';
+import { StrategyEventWriter } from '../persistence/strategy-events.ts';
+import type { StrategySpec } from '../strategies/strategy-spec.ts';
+import { startHostGroup } from '../workers/host-factory.ts';
 import { hostOptionsOf, supervisorOptionsOf } from './component-options.ts';
-import { createStrategyHost, type StrategyHost } from '../workers/strategy-host.ts';
-import { SupervisedStrategyHost, type SupervisorStatus } from '../workers/supervised-host.ts';
-import type { StrategySpec } from '../strategies/runner.ts';
-import { RecentCandles } from './recent-candles.ts';
-
-/** The strategy hosts of one run, as the candle loop sees them. */
-export interface RunningHosts {
-  readonly usesFills: boolean;
-  /** Largest warm-up (candles per symbol) the strategies declared. */
-  readonly warmup: number;
-  processBatch(batch: CandleBatch): Promise<Signal[]>;
-  notifyFills(fills: readonly Fill[]): Promise<void>;
-  finish(): Promise<Signal[]>;
-  stop(): Promise<void>;
-  pids(): Record<string, number | undefined>;
-  restarts(): Record<string, number>;
-}
+import type { HostGroup } from '../workers/host-group.ts';
+import type { SupervisorStatus } from '../workers/supervised-host.ts';
 
 /**
- * Starts one host per strategy in the configured isolation. Backtests use plain hosts (a strategy
- * failure fails the run with its error). Dry-run, forward and live use supervised hosts: a
- * strategy that throws, hangs or dies is restarted with capped backoff and re-warmed from the
- * loop's recent candles while the others go on; every fault and restart is a `strategy_events` row.
+ * Starts one host per strategy in the configured isolation, as the loop's StrategyHostsPort.
+ * Backtests use plain hosts (a strategy failure fails the run with its error). Dry-run, forward
+ * and live use supervised hosts: a strategy that throws, hangs or dies is restarted with capped
+ * backoff and re-warmed from the loop's recent candles while the others go on; every fault and
+ * restart is a `strategy_events` row when a run database is given.
  */
 export async function startStrategyHosts(
   specs: readonly StrategySpec[],
   config: Config,
   logger: Logger,
   opts: { supervised: boolean; db?: StateDb; runId?: string; isolation?: Config['strategies']['isolation'] },
-): Promise<RunningHosts> {
+): Promise<HostGroup> {
   const log = logger.child({ component: 'strategy-hosts' });
   const hostOpts = hostOptionsOf(config, log, opts.isolation ?? config.strategies.isolation);
-  const recent = new RecentCandles(2000);
-  let seq = 0;
-  const recordEvent = (s: SupervisorStatus): void => {
-    if (!opts.db || !opts.runId) return;
-    const err = s.lastError as { code?: string; message?: string } | undefined;
-    opts.db.prepare(`INSERT INTO strategy_events VALUES (?,?,?,?,?,?)`).run(opts.runId, seq++, s.instanceId, s.state, err?.code ?? null, err?.message ?? `state ${s.state}, restarts ${s.restarts}`);
-  };
-  const hosts: StrategyHost[] = specs.map((spec) =>
-    opts.supervised
-      ? new SupervisedStrategyHost(() => createStrategyHost(spec, hostOpts), {
-          ...supervisorOptionsOf(config, log, () => recent.batch()),
-          onStatus: recordEvent,
-        })
-      : createStrategyHost(spec, hostOpts),
-  );
-  const group = new HostGroup(hosts);
-  const members = await group.start();
-  recent.setCapacity(Math.max(500, 3 * Math.max(0, ...members.map((m) => m.warmup))) * Math.max(1, specs[0]?.symbols.length ?? 1));
-  return {
-    get usesFills() {
-      return group.usesFills;
-    },
-    get warmup() {
-      return group.warmup;
-    },
-    async processBatch(batch) {
-      if (opts.supervised) recent.push(batch);
-      return group.processBatch(batch);
-    },
-    notifyFills: (fills) => group.notifyFills(fills),
-    finish: () => group.finish(),
-    stop: async () => {
-      await group.stop();
-    },
-    pids: () => Object.fromEntries(hosts.map((h) => [h.instanceId, h.pid])),
-    restarts: () => Object.fromEntries(hosts.map((h) => [h.instanceId, h instanceof SupervisedStrategyHost ? h.status().restarts : 0])),
-  };
+  if (!opts.supervised) return startHostGroup(specs, hostOpts);
+  const events = opts.db && opts.runId ? new StrategyEventWriter(opts.db, opts.runId) : undefined;
+  const onStatus = (s: SupervisorStatus): void =>
+    events?.record({ instanceId: s.instanceId, kind: s.state, code: s.lastError?.code ?? null, message: s.lastError?.message ?? `state ${s.state}, restarts ${s.restarts}` });
+  return startHostGroup(specs, hostOpts, { ...supervisorOptionsOf(config, log), onStatus });
 }

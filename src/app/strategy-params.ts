@@ -5,7 +5,7 @@ import { originOf, type RawConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { CtError, isCtError, type ErrorCode } from '../core/errors.ts';
 import { BUILTIN_IDS, loadStrategy, type LoadedStrategy, type StrategySource } from '../strategies/loader.ts';
-import { validateParams } from '../strategies/schema.ts';
+import { validateParams } from '../strategy-sdk/schema.ts';
 
 /**
  * Strategy parameters checked when the config is loaded, before any strategy process starts: every

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
-import { resolveStrategySource, type StrategySpec } from '../strategies/runner.ts';
+import { resolveStrategySource } from '../strategies/loader.ts';
+import type { StrategySpec } from '../strategies/strategy-spec.ts';
 
 /** One StrategySpec per enabled strategy, in the configured order (that order is the merge order). */
 export function strategySpecs(config: Config, symbols: readonly string[]): StrategySpec[] {

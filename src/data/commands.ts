@@ -12,8 +12,8 @@ import { findGaps, formatGap, totalMissing } from './gaps.ts';
 import type { ImportResult } from './import-csv.ts';
 import { importCsv, importFundingCsv } from './import-csv.ts';
 import { CandleStore, seriesLabel } from './store.ts';
-import type { RejectedRow } from './validate.ts';
-import { validateCandles } from './validate.ts';
+import type { RejectedRow } from '../domain/candle-validation.ts';
+import { validateCandles } from '../domain/candle-validation.ts';
 
 export interface CommandOutput<T> {
   readonly summary: T;

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CtError } from '../core/errors.ts';
-import type { RejectedRow } from './validate.ts';
+import type { RejectedRow } from '../domain/candle-validation.ts';
 
 export interface ParsedCsv {
   /** Data rows parsed (not counting the header or blank lines), including rejected ones. */

@@ -9,8 +9,8 @@ import { parseSymbol } from '../domain/instrument.ts';
 import { parseNumericCsv } from './csv.ts';
 import { FundingStore, fundingProblem } from './funding-store.ts';
 import { CandleStore } from './store.ts';
-import type { RejectedRow } from './validate.ts';
-import { validateCandles } from './validate.ts';
+import type { RejectedRow } from '../domain/candle-validation.ts';
+import { validateCandles } from '../domain/candle-validation.ts';
 
 export const CANDLE_CSV_HEADER = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
 export const FUNDING_CSV_HEADERS = [

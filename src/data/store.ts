@@ -19,7 +19,7 @@ import { monthStartMs, seriesDir, symbolFromSlug } from './layout.ts';
 import type { SeriesColumns, SeriesRange } from './monthly-files.ts';
 import { listMonths, monthPath, readMonth, readRange, seriesRange, writeMonthsMerged } from './monthly-files.ts';
 import type { ParquetColumnSpec } from './parquet-io.ts';
-import { candleProblem } from './validate.ts';
+import { candleProblem } from '../domain/candle-validation.ts';
 
 export const CANDLE_COLUMNS: readonly ParquetColumnSpec[] = [
   { name: 'ts', kind: 'timestamp_ms' },

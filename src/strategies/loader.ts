@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CtError, isCtError } from '../core/errors.ts';
-import type { AnyStrategy } from './contract.ts';
-import { validateSchema, type StrategyInputs, type StrategySchema } from './schema.ts';
+import type { AnyStrategy } from '../strategy-sdk/contract.ts';
+import { validateSchema, type StrategyInputs, type StrategySchema } from '../strategy-sdk/schema.ts';
 import { checkStrategySource, formatViolations } from './source-check.ts';
 
 /**

@@ -2,7 +2,8 @@ import { CtError } from '../core/errors.ts';
 import type { CandleColumns } from '../domain/candle.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Signal } from '../domain/signal.ts';
-import { StrategyRunner, type RunnerOptions, type StrategySpec } from './runner.ts';
+import { StrategyRunner, type RunnerOptions } from './runner.ts';
+import type { StrategySpec } from './strategy-spec.ts';
 
 /**
  * Look-ahead check (freqtrade's lookahead-analysis, made automatic): run a strategy on a series,

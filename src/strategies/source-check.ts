@@ -1,11 +1,12 @@
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import strategyImports from '../strategy-sdk/allowed-imports.json' with { type: 'json' };
 
 /**
  * Static no-I/O check for strategy source files. Strategies must be pure functions of candles:
  * the context offers no clock, files or network, and this check closes the other doors before a
  * file is ever imported (its top-level code never runs if it fails):
- *  - imports only from the SDK folders: src/strategies, src/indicators, src/domain and the file
- *    src/core/timeframe.ts (type imports included, so the rule is simple to state);
+ *  - imports only from the strategy SDK (src/strategy-sdk/allowed-imports.json, the same list the
+ *    layer lint enforces on strategies/; type imports included, so the rule is simple to state);
  *  - no reference to ambient escape hatches: Date, process, fetch, require, timers, globalThis,
  *    eval, Function, Math.random, dynamic import(), import.meta, ...
  * It is a lexical scan (comments and string contents are skipped; template-literal expressions
@@ -42,9 +43,10 @@ const FORBIDDEN_NAMES: ReadonlyMap<string, string> = new Map([
   ['Atomics', 'shares memory outside the runner'],
 ]);
 
-/** Files and folders (relative to the repository root) a strategy may import from. */
-const ALLOWED_DIRS = ['src/strategies', 'src/indicators', 'src/domain'];
-const ALLOWED_FILES = ['src/core/timeframe.ts'];
+/** Folders and files (relative to the repository root) a strategy may import from. */
+const ALLOWED_DIRS: readonly string[] = strategyImports.folders;
+const ALLOWED_FILES: readonly string[] = strategyImports.files;
+const ALLOWED_TEXT = [...ALLOWED_DIRS.map((d) => `${d}/`), ...ALLOWED_FILES].join(', ');
 
 type Tok =
   | { t: 'id'; v: string; line: number; col: number }
@@ -185,7 +187,7 @@ export function checkStrategySource(source: string, file: string, repoRoot: stri
         }
       }
       if (spec !== undefined && !importAllowed(spec.v, file, repoRoot)) {
-        add(spec, `import "${spec.v}" is not allowed: strategies may import only src/strategies (the SDK), src/indicators, src/domain and src/core/timeframe.ts`);
+        add(spec, `import "${spec.v}" is not allowed: a strategy may import only the strategy SDK (${ALLOWED_TEXT})`);
       }
       continue;
     }

@@ -15,8 +15,6 @@ import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import type { HostMessage } from './protocol.ts';
 
-export type Isolation = 'process' | 'worker' | 'inline';
-
 export interface GuestChannel {
   /** OS pid of the child process; undefined for a worker thread. */
   readonly pid: number | undefined;

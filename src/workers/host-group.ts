@@ -12,12 +12,19 @@
  * rethrows the error of the FIRST failing host in strategy order (deterministic). Plain hosts
  * therefore fail the run (backtest); SupervisedStrategyHosts never reject (they skip and restart),
  * so a forward/live group goes on with the healthy strategies.
+ *
+ * The group IS the candle loop's StrategyHostsPort. When its hosts are supervised it also keeps
+ * the loop's recent candles (`rewarm`), which a restarted strategy is replayed before it decides
+ * again; host-factory.ts wires the two together.
  */
 import { CtError } from '../core/errors.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
-import type { HostReady, StopReport, StrategyHost } from './strategy-host.ts';
+import type { StrategyHostsPort } from '../engine/ports.ts';
+import type { RecentCandles } from './recent-candles.ts';
+import type { HostReady, StrategyHost } from './strategy-host.ts';
+import { SupervisedStrategyHost } from './supervised-host.ts';
 
 export interface GroupMember {
   readonly instanceId: string;
@@ -25,12 +32,18 @@ export interface GroupMember {
   readonly usesFills: boolean;
 }
 
-export class HostGroup {
+export class HostGroup implements StrategyHostsPort {
   private readonly ready: HostReady[] = [];
   private started = false;
 
-  /** `hosts` in configured strategy order: the order is part of the merge key. */
-  constructor(readonly hosts: readonly StrategyHost[]) {
+  /**
+   * `hosts` in configured strategy order: the order is part of the merge key. `rewarm`, when
+   * given, receives every batch before the hosts do (see RecentCandles).
+   */
+  constructor(
+    readonly hosts: readonly StrategyHost[],
+    private readonly rewarm?: RecentCandles,
+  ) {
     const seen = new Set<string>();
     for (const h of hosts) {
       if (seen.has(h.instanceId)) throw new CtError('CT_ERR_INTERNAL', `HostGroup: instance id "${h.instanceId}" appears twice`);
@@ -68,6 +81,7 @@ export class HostGroup {
   /** Sends the batch to all hosts in parallel; Signals merged by (ts, strategy index, emission order). */
   async processBatch(batch: CandleBatch): Promise<Signal[]> {
     this.requireStarted('processBatch');
+    this.rewarm?.push(batch);
     return mergeSignals(await this.settleAll((h) => h.processBatch(batch)));
   }
 
@@ -95,10 +109,19 @@ export class HostGroup {
     });
   }
 
-  /** Stops every host in parallel (graceful, with acknowledgement); never throws. */
-  async stop(): Promise<StopReport[]> {
-    const results = await Promise.allSettled(this.hosts.map((h) => h.stop()));
-    return results.map((r) => (r.status === 'fulfilled' ? r.value : { acknowledged: false, exitCode: null, signal: null }));
+  /** Stops every host in parallel (graceful, with acknowledgement; each host logs how it ended); never throws. */
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.hosts.map((h) => h.stop()));
+  }
+
+  /** OS pid of each instance's guest process (undefined for worker and inline isolation). */
+  pids(): Record<string, number | undefined> {
+    return Object.fromEntries(this.hosts.map((h) => [h.instanceId, h.pid]));
+  }
+
+  /** Restarts so far per instance (always 0 for hosts that are not supervised). */
+  restarts(): Record<string, number> {
+    return Object.fromEntries(this.hosts.map((h) => [h.instanceId, h instanceof SupervisedStrategyHost ? h.status().restarts : 0]));
   }
 
   private async settleAll<T>(fn: (h: StrategyHost, i: number) => Promise<T>): Promise<T[]> {

@@ -10,16 +10,16 @@ import { CtError } from '../core/errors.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
+import { StrategyRunner } from '../strategies/runner.ts';
+import type { StrategySpec } from '../strategies/strategy-spec.ts';
 import { fromWireError, toWireError } from './protocol.ts';
-import { createRunner } from './runner-loader.ts';
-import type { RunnerLike, StrategySpec } from './strategy-spec.ts';
 import type { HostReady, ResolvedHostOptions, StopReport, StrategyHost } from './strategy-host.ts';
 
 export class InlineStrategyHost implements StrategyHost {
   readonly instanceId: string;
   readonly isolation = 'inline' as const;
   readonly pid = undefined;
-  private runner: RunnerLike | undefined;
+  private runner: StrategyRunner | undefined;
   private stopped = false;
 
   constructor(
@@ -32,7 +32,7 @@ export class InlineStrategyHost implements StrategyHost {
   async start(): Promise<HostReady> {
     if (this.runner) throw new CtError('CT_ERR_INTERNAL', `strategy host ${this.instanceId}: start() called twice`);
     const log = this.opts.logger.child({ component: 'strategy', instanceId: this.instanceId });
-    this.runner = await createRunner(this.opts.runnerModule, this.spec, {
+    this.runner = await StrategyRunner.create(this.spec, {
       ...this.opts.runnerOptions,
       log: (rec) => log[rec.level]({ ...(rec.fields ?? {}), symbol: rec.symbol, candleTs: rec.ts }, rec.msg),
     });
@@ -72,7 +72,7 @@ export class InlineStrategyHost implements StrategyHost {
     return { acknowledged: true, exitCode: 0, signal: null };
   }
 
-  private live(what: string): RunnerLike {
+  private live(what: string): StrategyRunner {
     if (this.stopped) throw new CtError('CT_ERR_STRATEGY_DIED', `strategy ${this.instanceId}: ${what} called after stop()`, { details: { instanceId: this.instanceId } });
     if (!this.runner) throw new CtError('CT_ERR_INTERNAL', `strategy host ${this.instanceId}: ${what} called before start()`);
     return this.runner;

@@ -4,8 +4,8 @@
  * thread; results come back in JOB ORDER whatever order they finished in, each as a value or a
  * CtError, so one failing parameter set does not lose the others.
  *
- * The job function is named by module path + export name (default: `runBacktest` from
- * src/app/backtest.ts, the lead's entry point), so the pool has no compile-time dependency on the
+ * The job function is named by module path + export name (default: `runBacktestJob` from
+ * src/app/backtest-job.ts), so the pool has no compile-time dependency on the
  * engine and tests can point it at a small job module. Inside a job, strategies should run INLINE:
  * the pool already gives one thread per job, a process per strategy on top would only add cost.
  */
@@ -17,7 +17,7 @@ import type { JobReply, JobTask } from './parallel-job-worker.ts';
 const BOOTSTRAP = new URL('./ts-worker-bootstrap.mjs', import.meta.url);
 const JOB_WORKER = new URL('./parallel-job-worker.ts', import.meta.url);
 
-/** The lead's backtest entry point (exists once src/app/backtest.ts is written). */
+/** The backtest job of `sweep`: one backtest per job, strategies inline. */
 export const DEFAULT_JOB_MODULE = new URL('../app/backtest-job.ts', import.meta.url).href;
 export const DEFAULT_JOB_EXPORT = 'runBacktestJob';
 

@@ -3,9 +3,10 @@
  * the job module once per thread and runs one job. Errors are returned as data (never thrown),
  * because an Error crossing a thread boundary loses its CtError code; the main thread rebuilds it.
  */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CtError } from '../core/errors.ts';
 import { toWireError, type WireError } from './protocol.ts';
-import { moduleUrl } from './runner-loader.ts';
 
 export interface JobTask {
   readonly module: string;
@@ -15,6 +16,13 @@ export interface JobTask {
 }
 
 export type JobReply = { readonly ok: true; readonly value: unknown; readonly ms: number } | { readonly ok: false; readonly error: WireError; readonly ms: number };
+
+/** Accepts a file URL or an absolute path; returns a file URL for import(). */
+function moduleUrl(pathOrUrl: string): string {
+  if (pathOrUrl.startsWith('file:')) return pathOrUrl;
+  if (!isAbsolute(pathOrUrl)) throw new CtError('CT_ERR_INTERNAL', `job module "${pathOrUrl}" must be an absolute path or a file URL`);
+  return pathToFileURL(pathOrUrl).href;
+}
 
 const cache = new Map<string, Promise<Record<string, unknown>>>();
 

@@ -14,10 +14,11 @@ import { CtError, ERROR_CODES, type ErrorCode } from '../core/errors.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal, SignalKind } from '../domain/signal.ts';
-import type { RunnerCreateOptions, StrategySpec } from './strategy-spec.ts';
+import type { StrategySpec } from '../strategies/strategy-spec.ts';
+import type { RunnerCreateOptions } from './strategy-host.ts';
 
 /** Bumped on any incompatible change to a message below. Host and guest must speak the same one. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** An error as it crosses the boundary: a registry code and a one-line message. */
 export interface WireError {
@@ -33,8 +34,6 @@ export interface InitMessage {
   readonly type: 'init';
   readonly id: number;
   readonly spec: StrategySpec;
-  /** Absolute path or file URL of the module exporting `StrategyRunner` (default: the real runner). */
-  readonly runnerModule: string;
   /** Plain-data options for StrategyRunner.create (the guest adds the log sink). */
   readonly runnerOptions: RunnerCreateOptions;
   /** How often the guest sends `heartbeat`. */
@@ -127,7 +126,6 @@ export function parseHostMessage(m: unknown): HostMessage {
     case 'init':
       if (!isId(r.id)) throw breach(side, t, 'id', r.id);
       if (!isRecord(r.spec) || typeof r.spec.instanceId !== 'string') throw breach(side, t, 'spec', r.spec);
-      if (typeof r.runnerModule !== 'string' || r.runnerModule.length === 0) throw breach(side, t, 'runnerModule', r.runnerModule);
       if (!isRecord(r.runnerOptions)) throw breach(side, t, 'runnerOptions', r.runnerOptions);
       if (!isNum(r.heartbeatMs) || r.heartbeatMs <= 0) throw breach(side, t, 'heartbeatMs', r.heartbeatMs);
       return r as unknown as InitMessage;

@@ -18,9 +18,9 @@ import { CtError, type ErrorCode } from '../core/errors.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
+import type { StrategySpec } from '../strategies/strategy-spec.ts';
 import { spawnGuest, type GuestChannel } from './guest-channel.ts';
 import { PROTOCOL_VERSION, fromWireError, parseGuestMessage, parseSignals, type GuestMessage, type HostMessage } from './protocol.ts';
-import type { StrategySpec } from './strategy-spec.ts';
 import type { HostReady, ResolvedHostOptions, StopReport, StrategyHost } from './strategy-host.ts';
 
 type State = 'new' | 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';
@@ -79,7 +79,7 @@ export class RemoteStrategyHost implements StrategyHost {
     });
     this.log.debug({ pid: this.channel.pid, threadId: this.channel.threadId }, 'strategy guest spawned');
     const ready = this.request<HostReady>(
-      { v: PROTOCOL_VERSION, type: 'init', id: this.nextId++, spec: this.spec, runnerModule: this.opts.runnerModule, runnerOptions: this.opts.runnerOptions, heartbeatMs: this.opts.heartbeatMs },
+      { v: PROTOCOL_VERSION, type: 'init', id: this.nextId++, spec: this.spec, runnerOptions: this.opts.runnerOptions, heartbeatMs: this.opts.heartbeatMs },
       this.opts.startTimeoutMs,
     );
     return ready.then((r) => {

@@ -14,6 +14,7 @@ import { isMainThread, parentPort } from 'node:worker_threads';
 import { CtError } from '../core/errors.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Signal } from '../domain/signal.ts';
+import { StrategyRunner } from '../strategies/runner.ts';
 import {
   PROTOCOL_VERSION,
   parseHostMessage,
@@ -22,8 +23,6 @@ import {
   type HostMessage,
   type LogLevel,
 } from './protocol.ts';
-import { createRunner } from './runner-loader.ts';
-import type { RunnerLike } from './strategy-spec.ts';
 
 type Send = (m: GuestMessage, done?: () => void) => void;
 
@@ -64,7 +63,7 @@ function safeJson(x: unknown): string {
   }
 }
 
-let runner: RunnerLike | undefined;
+let runner: StrategyRunner | undefined;
 let instanceId = '?';
 let heartbeat: NodeJS.Timeout | undefined;
 let heartbeatMs = 1000;
@@ -87,7 +86,7 @@ const CHUNK_ROWS = 2048;
  * genuine infinite loop inside one onCandle still silences them. A step (rows sharing one ts) is
  * never split, so multi-symbol strategies see whole steps, exactly as with one big call.
  */
-function processInChunks(r: RunnerLike, b: CandleBatch): Signal[] {
+function processInChunks(r: StrategyRunner, b: CandleBatch): Signal[] {
   if (b.length <= CHUNK_ROWS) return r.processBatch(b);
   const out: Signal[] = [];
   let from = 0;
@@ -120,7 +119,7 @@ function fail(id: number, e: unknown, context: string): void {
   send({ v: PROTOCOL_VERSION, type: 'reply', id, ok: false, error: toWireError(e, 'CT_ERR_STRATEGY_THREW', context) });
 }
 
-function requireRunner(type: string): RunnerLike {
+function requireRunner(type: string): StrategyRunner {
   if (runner === undefined) throw new CtError('CT_ERR_PROTOCOL', `strategy guest: ${type} received before init completed`);
   return runner;
 }
@@ -133,7 +132,7 @@ async function handle(m: HostMessage): Promise<void> {
       heartbeatMs = m.heartbeatMs;
       heartbeat = setInterval(beat, heartbeatMs);
       try {
-        runner = await createRunner(m.runnerModule, m.spec, {
+        runner = await StrategyRunner.create(m.spec, {
           ...m.runnerOptions,
           // ctx.log records of the strategy travel to the host's logger; they carry the candle ts.
           log: (rec) => log(rec.level, rec.msg, { ...(rec.fields ?? {}), symbol: rec.symbol, candleTs: rec.ts }),

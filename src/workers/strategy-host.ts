@@ -1,5 +1,6 @@
 /**
- * StrategyHost: how the candle loop drives one strategy instance, whatever its isolation.
+ * The types of the strategy host stack. A StrategyHost is how the candle loop drives one strategy
+ * instance, whatever its isolation:
  *
  *  - process (default for forward/live/dry-run): a child process per instance; a crash, a hang or
  *    a memory blow-up of user code cannot touch the daemon.
@@ -8,22 +9,20 @@
  *    a crash is the daemon's crash).
  *
  * All three produce the same Signals for the same batches (tests/integration/workers prove it),
- * so the isolation mode is a deployment choice, never a results choice.
+ * so the isolation mode is a deployment choice, never a results choice. The implementations are
+ * InlineStrategyHost, RemoteStrategyHost (process/worker) and SupervisedStrategyHost (restarts a
+ * failing one); host-factory.ts builds them and HostGroup drives several as the loop's port.
+ * This file holds types only, so every implementation can import it without an import cycle.
  */
 import type { Logger } from 'pino';
-import { silentLogger } from '../observability/logger.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
-import type { Isolation } from './guest-channel.ts';
-import { InlineStrategyHost } from './inline-host.ts';
-import { RemoteStrategyHost } from './remote-host.ts';
-import { DEFAULT_RUNNER_MODULE } from './runner-loader.ts';
-import type { RunnerCreateOptions, StrategySpec } from './strategy-spec.ts';
+import type { LoadOptions } from '../strategies/loader.ts';
 
-export type { Isolation } from './guest-channel.ts';
+export type Isolation = 'process' | 'worker' | 'inline';
 
-/** What the guest reported in its `ready` handshake. */
+/** What the runner reported when it was built (the guest's `ready` handshake). */
 export interface HostReady {
   readonly warmup: number;
   readonly usesFills: boolean;
@@ -51,6 +50,12 @@ export interface StrategyHost {
   stop(): Promise<StopReport>;
 }
 
+/**
+ * Plain-data options for StrategyRunner.create. They cross the boundary in `init`, so no
+ * functions here (the guest attaches the log sink on its side).
+ */
+export type RunnerCreateOptions = LoadOptions;
+
 export interface StrategyHostOptions {
   readonly isolation: Isolation;
   /** Guest heartbeat period (config strategies.heartbeat_ms). Default 1000. */
@@ -64,40 +69,9 @@ export interface StrategyHostOptions {
   /** Wait for `shutdown_ack` and exit before killing (strategies.shutdown_timeout_ms). Default 3000. */
   readonly shutdownTimeoutMs?: number;
   readonly logger?: Logger;
-  /** Module exporting StrategyRunner (absolute path or file URL). Default: src/strategies/runner.ts. */
-  readonly runnerModule?: string;
-  /** Options for StrategyRunner.create (plain data). `skipSourceCheck` is for test fixtures only. */
+  /** `skipSourceCheck` is for test fixtures only, never from config. */
   readonly runnerOptions?: RunnerCreateOptions;
 }
 
-export interface ResolvedHostOptions {
-  readonly isolation: Isolation;
-  readonly heartbeatMs: number;
-  readonly heartbeatMissLimit: number;
-  readonly requestTimeoutMs: number;
-  readonly startTimeoutMs: number;
-  readonly shutdownTimeoutMs: number;
-  readonly logger: Logger;
-  readonly runnerModule: string;
-  readonly runnerOptions: RunnerCreateOptions;
-}
-
-export function resolveHostOptions(o: StrategyHostOptions): ResolvedHostOptions {
-  return {
-    isolation: o.isolation,
-    heartbeatMs: o.heartbeatMs ?? 1000,
-    heartbeatMissLimit: o.heartbeatMissLimit ?? 5,
-    requestTimeoutMs: o.requestTimeoutMs ?? 120_000,
-    startTimeoutMs: o.startTimeoutMs ?? 30_000,
-    shutdownTimeoutMs: o.shutdownTimeoutMs ?? 3000,
-    logger: o.logger ?? silentLogger(),
-    runnerModule: o.runnerModule ?? DEFAULT_RUNNER_MODULE,
-    runnerOptions: { ...(o.runnerOptions ?? {}) },
-  };
-}
-
-/** Creates (does not start) a host for one strategy instance. */
-export function createStrategyHost(spec: StrategySpec, options: StrategyHostOptions): StrategyHost {
-  const o = resolveHostOptions(options);
-  return o.isolation === 'inline' ? new InlineStrategyHost(spec, o) : new RemoteStrategyHost(spec, o);
-}
+/** StrategyHostOptions with every default filled in (what the implementations receive). */
+export type ResolvedHostOptions = Required<StrategyHostOptions>;

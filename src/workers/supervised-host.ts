@@ -21,8 +21,7 @@ import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
 import { silentLogger } from '../observability/logger.ts';
-import type { HostReady, StopReport, StrategyHost } from './strategy-host.ts';
-import type { Isolation } from './guest-channel.ts';
+import type { HostReady, Isolation, StopReport, StrategyHost } from './strategy-host.ts';
 
 export type SupervisedState = 'new' | 'up' | 'down' | 'restarting' | 'failed' | 'stopped';
 

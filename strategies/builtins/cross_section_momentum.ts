@@ -1,6 +1,4 @@
-import { timeframeMs } from '../../src/core/timeframe.ts';
-import { roc } from '../../src/indicators/index.ts';
-import { defineStrategy } from '../../src/strategies/index.ts';
+import { defineStrategy, roc, timeframeMs } from '../../src/strategy-sdk/index.ts';
 
 /**
  * cross_section_momentum (universe strategy: onCandle once per step, all symbols).

@@ -1,5 +1,4 @@
-import { donchian } from '../../src/indicators/index.ts';
-import { defineStrategy } from '../../src/strategies/index.ts';
+import { defineStrategy, donchian } from '../../src/strategy-sdk/index.ts';
 
 /**
  * donchian_trend: Donchian breakout ensemble (turtle-style).

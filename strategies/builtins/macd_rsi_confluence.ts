@@ -1,5 +1,4 @@
-import { atr, macd, roc, rsi, volumeZscore } from '../../src/indicators/index.ts';
-import { defineStrategy } from '../../src/strategies/index.ts';
+import { atr, defineStrategy, macd, roc, rsi, volumeZscore } from '../../src/strategy-sdk/index.ts';
 
 /**
  * macd_rsi_confluence (universe strategy: onCandle once per step).

@@ -1,5 +1,4 @@
-import { atr, bollinger, rsi, sma } from '../../src/indicators/index.ts';
-import { defineStrategy } from '../../src/strategies/index.ts';
+import { atr, bollinger, defineStrategy, rsi, sma } from '../../src/strategy-sdk/index.ts';
 
 /**
  * mean_reversion: RSI + Bollinger lower-band touch with a trend filter (long only).

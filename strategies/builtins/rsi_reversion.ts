@@ -1,5 +1,4 @@
-import { rsi } from '../../src/indicators/index.ts';
-import { defineStrategy } from '../../src/strategies/index.ts';
+import { defineStrategy, rsi } from '../../src/strategy-sdk/index.ts';
 
 /**
  * rsi_reversion: RSI mean reversion.

@@ -1,5 +1,4 @@
-import { adx, atr, sma } from '../../src/indicators/index.ts';
-import { crossedAbove, crossedBelow, defineStrategy } from '../../src/strategies/index.ts';
+import { adx, atr, crossedAbove, crossedBelow, defineStrategy, sma } from '../../src/strategy-sdk/index.ts';
 
 /**
  * trend_following: MA regime + ADX strength + ATR volatility guard + maximum holding period.

@@ -5,7 +5,7 @@
 import { timeframeMs } from '../../core/timeframe.ts';
 import type { SeriesKey } from '../../domain/instrument.ts';
 import { seriesLabel } from '../store.ts';
-import type { RejectedRow } from '../validate.ts';
+import type { RejectedRow } from '../../domain/candle-validation.ts';
 import { KLINE_PAGE_LIMIT, type ResolvedMarket } from '../../venues/bybit/rest-klines.ts';
 import { closedKlineWindows } from '../../venues/bybit/kline-windows.ts';
 import type { ResolvedDeps } from './deps.ts';

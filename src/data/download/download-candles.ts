@@ -11,7 +11,7 @@ import { isoUtc, parseDateMs } from '../../core/time.ts';
 import { parseTimeframe, timeframeMs, type Timeframe } from '../../core/timeframe.ts';
 import { parseSymbol, type MarketType, type SeriesKey } from '../../domain/instrument.ts';
 import { seriesLabel } from '../store.ts';
-import type { RejectedRow } from '../validate.ts';
+import type { RejectedRow } from '../../domain/candle-validation.ts';
 import { resolveMarket } from '../../venues/bybit/rest-klines.ts';
 import { withRetry } from '../../venues/bybit/retry.ts';
 import { resolveDeps, type DownloadDeps, type ResolvedDeps } from './deps.ts';

@@ -18,7 +18,7 @@ import { CtError } from '../../core/errors.ts';
 import { bybitInterval, timeframeMs, type Timeframe } from '../../core/timeframe.ts';
 import type { Candle } from '../../domain/candle.ts';
 import { marketId, type MarketType } from '../../domain/instrument.ts';
-import { candleProblem } from '../../data/validate.ts';
+import { candleProblem } from '../../domain/candle-validation.ts';
 import { createBybitClient, type BybitClient } from './ccxt-client.ts';
 import { fetchClosedKlines, KLINE_PAGE_LIMIT, resolveMarket } from './rest-klines.ts';
 import { DEFAULT_RETRY_POLICY, SILENT_LOGGER, withRetry, type RetryPolicy, type VenueLogger } from './retry.ts';

@@ -13,7 +13,7 @@
 import { isoUtc } from '../../core/time.ts';
 import { bybitInterval, timeframeMs, type Timeframe } from '../../core/timeframe.ts';
 import { candleAt, columnsFromCandles, sliceColumns, type Candle, type CandleColumns } from '../../domain/candle.ts';
-import { validateCandles, type RejectedRow } from '../../data/validate.ts';
+import { validateCandles, type RejectedRow } from '../../domain/candle-validation.ts';
 import type { BybitClient } from './ccxt-client.ts';
 import { fetchClosedKlines, KLINE_PAGE_LIMIT, resolveMarket, type ClosedKlinePage, type ResolvedMarket } from './rest-klines.ts';
 import { withRetry, type RetryPolicy, type VenueLogger } from './retry.ts';

@@ -7,7 +7,7 @@ import { StrategyRunner } from '../../../src/strategies/runner.ts';
 import { batchFromSteps } from '../../../src/domain/candle-batch.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
 
-const SDK = resolve(REPO_ROOT, 'src/strategies/index.ts');
+const SDK = resolve(REPO_ROOT, 'src/strategy-sdk/index.ts');
 const dir = mkdtempSync(join(tmpdir(), 'ct-custom-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

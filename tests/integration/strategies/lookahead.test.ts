@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sliceColumns, type CandleColumns } from '../../../src/domain/candle.ts';
 import { BUILTIN_IDS } from '../../../src/strategies/loader.ts';
 import { lookaheadCheck } from '../../../src/strategies/lookahead.ts';
-import type { StrategySpec } from '../../../src/strategies/runner.ts';
+import type { StrategySpec } from '../../../src/strategies/strategy-spec.ts';
 import { readCsvColumns } from '../../support/csv-candles.ts';
 import { HAS_SHARED_DATA, SPOT_1H_FILES, sharedFile } from '../../support/shared-data.ts';
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Signal } from '../../../src/domain/signal.ts';
 import { HostGroup } from '../../../src/workers/host-group.ts';
-import { createStrategyHost, type StrategyHost } from '../../../src/workers/strategy-host.ts';
+import { createStrategyHost } from '../../../src/workers/host-factory.ts';
+import type { StrategyHost } from '../../../src/workers/strategy-host.ts';
 import { SupervisedStrategyHost, type SupervisorStatus } from '../../../src/workers/supervised-host.ts';
 import { HAS_SHARED_DATA } from '../../support/shared-data.ts';
 import { batchOf, btc1h, misbehavingSpec } from './helpers/batches.ts';

@@ -5,7 +5,8 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CtError } from '../../../src/core/errors.ts';
 import { PROTOCOL_VERSION, parseGuestMessage, parseHostMessage } from '../../../src/workers/protocol.ts';
-import { createStrategyHost, type StrategyHost } from '../../../src/workers/strategy-host.ts';
+import { createStrategyHost } from '../../../src/workers/host-factory.ts';
+import type { StrategyHost } from '../../../src/workers/strategy-host.ts';
 import { HAS_SHARED_DATA } from '../../support/shared-data.ts';
 import { batchOf, btc1h, builtinSpec, misbehavingSpec } from './helpers/batches.ts';
 
@@ -51,7 +52,7 @@ describe('strategy host handshake', () => {
   it('a guest rejects an init of another protocol version with CT_ERR_PROTOCOL', async () => {
     const { child, next } = rawGuest();
     try {
-      child.send({ v: PROTOCOL_VERSION + 1, type: 'init', id: 7, spec: builtinSpec('simple_ma'), runnerModule: 'file:///x.ts', runnerOptions: {}, heartbeatMs: 1000 });
+      child.send({ v: PROTOCOL_VERSION + 1, type: 'init', id: 7, spec: builtinSpec('simple_ma'), runnerOptions: {}, heartbeatMs: 1000 });
       const reply = await next();
       expect(reply).toMatchObject({ type: 'reply', id: 7, ok: false, error: { code: 'CT_ERR_PROTOCOL' } });
       expect(String((reply.error as { message: string }).message)).toContain(`version ${PROTOCOL_VERSION + 1}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateSynthetic, syntheticSteps, SyntheticMarket } from '../../../src/data/synthetic.ts';
-import { validateCandles } from '../../../src/data/validate.ts';
+import { validateCandles } from '../../../src/domain/candle-validation.ts';
 import type { Candle } from '../../../src/domain/candle.ts';
 
 const FROM = Date.UTC(2024, 0, 1);

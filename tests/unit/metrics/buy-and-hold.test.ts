@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics } from '../../../src/engine/metrics/compute-metrics.ts';
+import { computeMetrics } from '../../../src/reporting/metrics/compute-metrics.ts';
 import { HAS_SHARED_DATA, sharedFile } from '../../support/shared-data.ts';
 import { readCsvColumns } from '../../support/csv-candles.ts';
 import { HOUR, marks, T0, textbook } from './fixtures.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics } from '../../../src/engine/metrics/compute-metrics.ts';
+import { computeMetrics } from '../../../src/reporting/metrics/compute-metrics.ts';
 import { HOUR, marks, T0 } from './fixtures.ts';
 
 function dd(values: number[], initialCash = 100) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, type MetricsInput } from '../../../src/engine/metrics/compute-metrics.ts';
+import { computeMetrics, type MetricsInput } from '../../../src/reporting/metrics/compute-metrics.ts';
 import { compound, DAY, HOUR, marks, T0, textbook } from './fixtures.ts';
 
 const noBench = new Map<string, Float64Array>();

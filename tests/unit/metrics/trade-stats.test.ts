@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics } from '../../../src/engine/metrics/compute-metrics.ts';
+import { computeMetrics } from '../../../src/reporting/metrics/compute-metrics.ts';
 import type { Fill } from '../../../src/domain/order.ts';
 import type { Trade } from '../../../src/domain/trade.ts';
 import { fill, HOUR, marks, trade } from './fixtures.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isoUtc } from '../../../src/core/time.ts';
-import { IsoTimeFormatter } from '../../../src/engine/results/csv-files.ts';
-import { csvNum, csvText, roundSig } from '../../../src/engine/results/format.ts';
+import { IsoTimeFormatter } from '../../../src/reporting/results/csv-files.ts';
+import { csvNum, csvText, roundSig } from '../../../src/reporting/results/format.ts';
 
 describe('results formatting', () => {
   it('formats CSV times exactly like isoUtc, including times with milliseconds and day changes', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics } from '../../../src/engine/metrics/compute-metrics.ts';
-import { formatReport, formatSummaryTable } from '../../../src/engine/results/report.ts';
-import { summaryJson } from '../../../src/engine/results/summary.ts';
+import { computeMetrics } from '../../../src/reporting/metrics/compute-metrics.ts';
+import { formatReport, formatSummaryTable } from '../../../src/reporting/results/report.ts';
+import { summaryJson } from '../../../src/reporting/results/summary.ts';
 import { HOUR, marks, trade } from '../metrics/fixtures.ts';
 
 // 3 days of 1h marks: too short for CAGR; 1000 -> 1100 with a dip to 900.

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CtError } from '../../../src/core/errors.ts';
-import { computeMetrics } from '../../../src/engine/metrics/compute-metrics.ts';
-import { writeResults, type ResultsData } from '../../../src/engine/results/write-results.ts';
+import { computeMetrics } from '../../../src/reporting/metrics/compute-metrics.ts';
+import { writeResults, type ResultsData } from '../../../src/reporting/results/write-results.ts';
 import { fill, HOUR, marks, T0, trade } from '../metrics/fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'ct-results-'));

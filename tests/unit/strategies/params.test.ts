@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CtError } from '../../../src/core/errors.ts';
-import { validateParams, validateSchema } from '../../../src/strategies/schema.ts';
+import { validateParams, validateSchema } from '../../../src/strategy-sdk/schema.ts';
 import { StrategyRunner } from '../../../src/strategies/runner.ts';
 
 const schema = validateSchema({

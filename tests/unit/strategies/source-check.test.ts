@@ -16,19 +16,24 @@ describe('static no-I/O check of strategy sources', () => {
     }
   });
 
-  it('rejects an import of node:fs and of anything outside the SDK folders, with the line', () => {
+  it('accepts only imports of the strategy SDK: node:fs, packages, the loader, the runner and other src/ modules are rejected, with the line', () => {
     const v = check([
-      "import { defineStrategy } from '../../src/strategies/index.ts';",
+      "import { defineStrategy, sma, type Signal } from '../../src/strategy-sdk/index.ts';",
       "import { readFileSync } from 'node:fs';",
       "import type { Signal } from '../../src/domain/signal.ts';",
       "import { parseTimeframe } from '../../src/core/timeframe.ts';",
       "import { CtError } from '../../src/core/errors.ts';",
       "export { x } from 'lodash';",
+      "import { loadStrategy } from '../../src/strategies/loader.ts';",
+      "import { StrategyRunner } from '../../src/strategies/runner.ts';",
+      "import { rsi } from '../../src/indicators/index.ts';",
+      "import { crossedAbove } from '../../src/strategy-sdk/helpers.ts';",
     ].join('\n'));
-    expect(v).toHaveLength(3);
-    expect(v[0]).toMatch(/^2: import "node:fs" is not allowed/);
-    expect(v[1]).toMatch(/^5: import "..\/..\/src\/core\/errors.ts" is not allowed/);
-    expect(v[2]).toMatch(/^6: import "lodash" is not allowed/);
+    expect(v.map((x) => Number(x.split(':')[0]))).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(v[0]).toBe('2: import "node:fs" is not allowed: a strategy may import only the strategy SDK (src/strategy-sdk/)');
+    expect(v[4]).toMatch(/^6: import "lodash" is not allowed/);
+    expect(v[5]).toMatch(/^7: import "..\/..\/src\/strategies\/loader.ts" is not allowed/);
+    expect(v[6]).toMatch(/^8: import "..\/..\/src\/strategies\/runner.ts" is not allowed/);
   });
 
   it('rejects wall clock, process, network, timers, globals, Math.random and dynamic import', () => {

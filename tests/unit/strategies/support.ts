@@ -10,8 +10,7 @@ import { StrategyRunner } from '../../../src/strategies/runner.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
 
 /** Absolute path of the SDK, for strategy files written into temp dirs. */
-export const SDK = resolve(REPO_ROOT, 'src/strategies/index.ts');
-export const INDICATORS = resolve(REPO_ROOT, 'src/indicators/index.ts');
+export const SDK = resolve(REPO_ROOT, 'src/strategy-sdk/index.ts');
 export const H = 3_600_000;
 /** 2024-01-01T00:00Z: a 4h- and 1d-aligned start. */
 export const T0 = 1_704_067_200_000;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { CandleColumns } from '../../../../src/domain/candle.ts';
 import type { CandleBatch } from '../../../../src/domain/candle-batch.ts';
-import type { StrategySpec } from '../../../../src/workers/strategy-spec.ts';
+import type { StrategySpec } from '../../../../src/strategies/strategy-spec.ts';
 import { readCsvColumns } from '../../../support/csv-candles.ts';
 import { REPO_ROOT, sharedFile } from '../../../support/shared-data.ts';
 

@@ -13,8 +13,8 @@
  */
 import type { Timeframe } from '../core/timeframe.ts';
 import { timeframeMs } from '../core/timeframe.ts';
-import type { CandleColumns } from '../domain/candle.ts';
-import { emptyColumns } from '../domain/candle.ts';
+import type { CandleColumns } from './candle.ts';
+import { emptyColumns } from './candle.ts';
 import { isoUtc } from '../core/time.ts';
 
 export interface RejectedRow {
