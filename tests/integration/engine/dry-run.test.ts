@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { runDryRun } from '../../../src/app/run-dry-run.ts';
+import { runDryRun } from '../../../src/app/modes/dry-run.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
 import { configWith, tempWorkspace } from '../../support/backtest-env.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { liveSteps, type LateCandle } from '../../../src/app/live-steps.ts';
+import { SimulatedClock, WallClock } from '../../../src/core/clock.ts';
 import type { Candle } from '../../../src/domain/candle.ts';
 import type { CandleStep } from '../../../src/domain/candle-batch.ts';
 
@@ -17,7 +18,7 @@ async function* feed(arrivals: ReadonlyArray<{ symbol: string; candle: Candle } 
 async function collect(arrivals: Parameters<typeof feed>[0], graceMs = 1000): Promise<{ steps: CandleStep[]; late: LateCandle[] }> {
   const steps: CandleStep[] = [];
   const late: LateCandle[] = [];
-  for await (const s of liveSteps(feed(arrivals), ['BTC/USDT', 'ETH/USDT'], graceMs, (l) => late.push(l))) steps.push(s);
+  for await (const s of liveSteps(feed(arrivals), ['BTC/USDT', 'ETH/USDT'], { graceMs, clock: new WallClock(), onLate: (l) => late.push(l) })) steps.push(s);
   return { steps, late };
 }
 
