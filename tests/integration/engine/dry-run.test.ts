@@ -63,7 +63,7 @@ describe('--dry-run, the whole daemon on the synthetic stream', () => {
     const start = Date.UTC(2024, 0, 1);
     const atTs = start + 699 * 3_600_000;
     const { config, raw } = configWith([
-      ...ws.sets, 'general.mode=forward', 'dry_run.max_candles=1500', 'dry_run.speed=400', 'dry_run.start=2024-01-01',
+      ...ws.sets, 'general.mode=dry-run', 'dry_run.max_candles=1500', 'dry_run.speed=400', 'dry_run.start=2024-01-01',
       'strategies.enabled=simple_ma,crash_once', 'strategies.isolation=process', 'strategies.custom_dir=tests/fixtures/custom-strategies',
       `strategy.crash_once.at_ts=${atTs}`, 'strategies.restart_base_ms=50', 'strategies.restart_cap_ms=200',
     ]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../../../src/app/modes/backtest.ts';
+import { isCtError } from '../../../src/core/errors.ts';
 import { CandleStore } from '../../../src/data/store.ts';
 import { generateSynthetic } from '../../../src/data/synthetic.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
@@ -96,11 +97,11 @@ describe('the session ends a run on every exit path', () => {
     for (const fillModel of ['next_open', 'close'] as const) {
       const { config, raw } = configWith([...base, `backtest.fill_model=${fillModel}`]);
       const r = await runBacktest({ config, raw, logger: silentLogger(), candles });
-      expect(r.status).toBe('completed');
       const db = new Database(join(ws.root, 'State', 'trading.db'), { readonly: true });
       try {
         const signals = db.prepare('SELECT id, symbol, ts, kind FROM signals WHERE run_id = ? ORDER BY symbol').all(r.runId) as Array<{ id: string; symbol: string; ts: number; kind: string }>;
         expect(signals.map((s) => [s.symbol, s.kind, s.ts])).toEqual([['BTC/USDT', 'enter_long', lastTs], ['ETH/USDT', 'exit', lastTs]]);
+        expect(db.prepare('SELECT status FROM runs WHERE id = ?').get(r.runId)).toEqual({ status: 'completed' });
         const decisions = db.prepare('SELECT symbol, approved, reason_code FROM risk_decisions WHERE run_id = ? ORDER BY symbol').all(r.runId);
         expect(decisions).toEqual([{ symbol: 'BTC/USDT', approved: 1, reason_code: null }, { symbol: 'ETH/USDT', approved: 0, reason_code: 'NO_POSITION' }]);
         // Sized at the last step's close: 95 % of the equity (percent_equity sizing, one strategy).
@@ -123,6 +124,23 @@ describe('the session ends a run on every exit path', () => {
       } finally {
         db.close();
       }
+    }
+  });
+
+  it('marks the run failed with the error line when a strategy throws in a backtest, and rethrows it', async () => {
+    const ws = tempWorkspace('ct-failed-');
+    const candles = generateSynthetic({ seed: 5, symbols: SYMBOLS, timeframe: '1h', from: FROM, count: 100 });
+    const { config, raw } = configWith([...ws.sets, FIXTURES, 'strategies.enabled=throws_at', `strategy.throws_at.at_ts=${FROM + 50 * H}`, 'strategies.isolation=inline', `market.symbols=${SYMBOLS.join(',')}`]);
+    const err = await runBacktest({ config, raw, logger: silentLogger(), candles, runId: 'backtest-fails-1' }).catch((e: unknown) => e);
+    expect(isCtError(err) && err.code).toBe('CT_ERR_STRATEGY_THREW');
+    const db = new Database(join(ws.root, 'State', 'trading.db'), { readonly: true });
+    try {
+      const run = db.prepare('SELECT status, ended_at IS NOT NULL AS ended, error FROM runs WHERE id = ?').get('backtest-fails-1') as { status: string; ended: number; error: string };
+      expect(run).toMatchObject({ status: 'failed', ended: 1 });
+      expect(run.error).toMatch(/^CT_ERR_STRATEGY_THREW: .*throws_at: fails on purpose/);
+      expect(db.prepare('SELECT COUNT(*) n FROM backtest_summaries WHERE run_id = ?').get('backtest-fails-1')).toEqual({ n: 0 });
+    } finally {
+      db.close();
     }
   });
 });
