@@ -208,8 +208,10 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
     current = next !== undefined ? await next : await fetchNext();
   }
 
-  // 5. the strategies' end of run: onFinish Signals are decided at the last step's prices. With no
-  // step there is no price to decide at, and nothing was traded: they are not acted on.
+  // 5. the strategies' end of run: onFinish Signals are decided at the last step's prices (after a
+  // stop that dropped a prefetched batch, the strategies saw one batch more than the account; the
+  // account's last prices are still the only ones it can trade at). With no step there is no
+  // price to decide at, and nothing was traded: they are not acted on.
   const endFills: Fill[] = [];
   const finals = await d.hosts.finish();
   if (lastTs !== undefined) {
