@@ -1,5 +1,5 @@
 /** One backtest as a piscina job (plain data in, plain data out). */
-import { runBacktest } from '../../src/app/run-backtest.ts';
+import { runBacktest } from '../../src/app/modes/backtest.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { configWith } from '../../tests/support/backtest-env.ts';
 

@@ -1,5 +1,5 @@
 /** Child of the backtest bench: an 8-year 1m synthetic backtest (4.2M candles); prints peak RSS. */
-import { runBacktest } from '../../src/app/run-backtest.ts';
+import { runBacktest } from '../../src/app/modes/backtest.ts';
 import { generateSynthetic } from '../../src/data/synthetic.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { configWith, tempWorkspace } from '../../tests/support/backtest-env.ts';

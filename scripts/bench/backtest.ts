@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { runBacktest } from '../../src/app/run-backtest.ts';
+import { runBacktest } from '../../src/app/modes/backtest.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { runParallel } from '../../src/workers/parallel-backtests.ts';
 import { HAS_SHARED_DATA } from '../../tests/support/shared-data.ts';

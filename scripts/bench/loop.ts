@@ -5,9 +5,8 @@
  * it shows where an end-to-end backtest spends its time.
  */
 import { startStrategyHosts } from '../../src/app/hosts.ts';
-import { buildAccount } from '../../src/app/account.ts';
+import { buildAccount, simulatedExecution } from '../../src/app/account.ts';
 import { strategySpecs } from '../../src/app/strategy-specs.ts';
-import { SimulatedClock } from '../../src/core/clock.ts';
 import { runCandleLoop } from '../../src/engine/candle-loop.ts';
 import type { AccountingSink } from '../../src/engine/ports.ts';
 import { ReplaySource } from '../../src/engine/sources/replay-source.ts';
@@ -32,10 +31,10 @@ export async function run(): Promise<BenchResult[]> {
     for (let rep = 0; rep < 4; rep++) {
       // A fresh host per repetition (strategies refuse time going backwards); its start is not timed.
       const hosts = await startStrategyHosts(strategySpecs(config, ['BTC/USDT']), config, silentLogger(), { supervised: false });
-      const { portfolio, gate, execution } = buildAccount(config, 10_000, silentLogger());
+      const { portfolio, gate, execution } = buildAccount(config, 10_000, simulatedExecution(config, silentLogger()));
       const source = new ReplaySource(new Map([['BTC/USDT', cols]]), config.backtest.batch_size);
       const t0 = performance.now();
-      await runCandleLoop({ source, hosts, execution, gate, portfolio, sink: nullSink, clock: new SimulatedClock(), timeframeMs: 3_600_000, atrPeriod: 14, closeAtEnd: true });
+      await runCandleLoop({ source, hosts, execution, gate, portfolio, sink: nullSink, atrPeriod: 14, closeAtEnd: true });
       best = Math.min(best, performance.now() - t0);
       await hosts.stop();
     }

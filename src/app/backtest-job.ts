@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../observability/logger.ts';
-import { runBacktest } from './run-backtest.ts';
+import { runBacktest } from './modes/backtest.ts';
 
 /** One independent backtest as plain data, so it can run in a piscina worker thread. */
 export interface BacktestJob {

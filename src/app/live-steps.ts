@@ -1,5 +1,14 @@
+import type { Clock } from '../core/clock.ts';
 import type { Candle } from '../domain/candle.ts';
 import type { CandleStep } from '../domain/candle-batch.ts';
+
+export interface LiveStepOptions {
+  /** How long the oldest pending step waits for a symbol that has not delivered yet. */
+  readonly graceMs: number;
+  /** The time the grace period is measured and waited on: the wall clock in a live session. */
+  readonly clock: Clock;
+  readonly onLate?: (late: LateCandle) => void;
+}
 
 export interface LateCandle {
   readonly symbol: string;
@@ -13,7 +22,9 @@ export interface LateCandle {
  * into loop steps. Step t is emitted once it is complete as it will ever be:
  *  - every symbol has delivered its candle for t, or a NEWER one (a symbol that skipped t, e.g.
  *    no trade in that interval, simply has no candle in the step — never an invented one); or
- *  - `graceMs` passed since the oldest pending step began waiting (a symbol's feed is late).
+ *  - `graceMs` passed, on the injected clock, since the oldest pending step began waiting (a
+ *    symbol's feed is late). The grace period is the one place where the loop's input depends on
+ *    wall time; reading the mode's clock (never the global one) makes it exact to test.
  * Symbols interleave freely: one symbol running ahead never cuts another's candle out of its
  * step. A candle that arrives for a step already emitted cannot be traded on any more (the loop
  * only moves forward); it is reported through `onLate` and dropped.
@@ -21,9 +32,10 @@ export interface LateCandle {
 export async function* liveSteps(
   feed: AsyncIterable<{ symbol: string; candle: Candle }>,
   symbols: readonly string[],
-  graceMs: number,
-  onLate: (late: LateCandle) => void = () => undefined,
+  opts: LiveStepOptions,
 ): AsyncGenerator<CandleStep> {
+  const { graceMs, clock } = opts;
+  const onLate = opts.onLate ?? ((): void => undefined);
   const order = new Map(symbols.map((s, i) => [s, i] as const));
   const pending = new Map<number, Map<string, Candle>>();
   /** Newest candle ts seen per symbol. */
@@ -56,15 +68,14 @@ export async function* liveSteps(
     if (pending.size === 0) {
       r = await next;
     } else {
-      const left = Math.max(0, waitingSince + graceMs - Date.now());
-      let timer: NodeJS.Timeout | undefined;
-      r = await Promise.race([next, new Promise<'timeout'>((res) => { timer = setTimeout(() => res('timeout'), left); })]);
-      clearTimeout(timer);
+      const wait = clock.sleep(Math.max(0, waitingSince + graceMs - clock.now()));
+      r = await Promise.race([next, wait.done.then(() => 'timeout' as const)]);
+      wait.cancel();
     }
     if (r === 'timeout') {
       emit(Math.min(...pending.keys()));
       emitComplete();
-      waitingSince = Date.now();
+      waitingSince = clock.now();
       continue;
     }
     next = undefined;
@@ -78,13 +89,13 @@ export async function* liveSteps(
       onLate({ symbol, ts: candle.ts, lastStepTs: lastEmitted });
       continue;
     }
-    if (pending.size === 0) waitingSince = Date.now();
+    if (pending.size === 0) waitingSince = clock.now();
     const m = pending.get(candle.ts) ?? new Map<string, Candle>();
     m.set(symbol, candle);
     pending.set(candle.ts, m);
     newest.set(symbol, Math.max(newest.get(symbol) ?? -Infinity, candle.ts));
     const before = pending.size;
     emitComplete();
-    if (pending.size < before) waitingSince = Date.now();
+    if (pending.size < before) waitingSince = clock.now();
   }
 }

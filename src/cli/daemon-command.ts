@@ -1,42 +1,46 @@
+import { loadConfig } from '../config/load.ts';
 import { CtError } from '../core/errors.ts';
-import { requireSecrets } from '../config/secrets.ts';
+import { isRunMode, type RunMode } from '../domain/run-mode.ts';
+import type { ModeModule } from '../app/modes/mode.ts';
 import { buildContext } from './context.ts';
-import type { GlobalOptions } from './global-options.ts';
+import { shorthandSets, type GlobalOptions } from './global-options.ts';
 import { emitResult } from './output.ts';
 
 /**
- * The root command: run the daemon. `--dry-run` runs the whole daemon on the synthetic stream;
- * otherwise general.mode decides: backtest (store replay), forward (live candles, paper), live.
+ * The root command: run the daemon in the chosen mode (`--dry-run` is `--mode dry-run`; otherwise
+ * --mode, else general.mode). The mode module does the rest, its own rules included (live
+ * confirmation, forward execution); it is imported only here, so `--help` loads no engine.
  */
 export async function runDaemonCommand(opts: GlobalOptions): Promise<void> {
+  const name = chosenMode(opts);
+  const { loadMode } = await import('../app/modes/index.ts');
+  const mode = await loadMode(name);
+  const ctx = await buildContext(opts, mode.logFile, [...(opts.dryRun ? ['general.mode=dry-run'] : []), ...modeShorthands(mode, opts)]);
+  const out = await mode.run({ config: ctx.config, raw: ctx.raw, logger: ctx.logger, secrets: ctx.secrets, confirmLive: opts.confirmLive === true });
+  emitResult(opts.json, out.json, out.text);
+}
+
+function chosenMode(opts: GlobalOptions): RunMode {
   if (opts.dryRun) {
-    const ctx = await buildContext(opts, 'dry-run.log', ['general.mode=forward']);
-    const { runDryRun } = await import('../app/run-dry-run.ts');
-    const r = await runDryRun({ config: ctx.config, raw: ctx.raw, logger: ctx.logger });
-    const text = [
-      `dry-run ${r.runId} ${r.status}: ${r.steps} steps, ${r.candles} candles, ${r.signals} signals (${r.approved} approved, ${r.denied} denied), ${r.fills} fills`,
-      `final equity ${r.finalEquity.toFixed(2)}, ${r.openPositions} open positions; state in ${ctx.config.general.state_dir}/trading.db`,
-    ].join('\n');
-    emitResult(opts.json, { run_id: r.runId, ...r }, text);
-    return;
-  }
-  const ctx = await buildContext(opts, 'cryptotrader.log');
-  const mode = ctx.config.general.mode;
-  if (mode === 'backtest') {
-    const { runBacktest } = await import('../app/run-backtest.ts');
-    const r = await runBacktest({ config: ctx.config, raw: ctx.raw, logger: ctx.logger });
-    emitResult(opts.json, r.summary, `${r.table}\nresults: ${r.resultsDir}`);
-    return;
-  }
-  if (mode === 'live') {
-    if (!ctx.config.live.confirm || !opts.confirmLive) {
-      throw new CtError('CT_ERR_LIVE_NOT_CONFIRMED', `live mode places real orders: set [live] confirm = true in ${ctx.config.source} AND pass --confirm-live`);
+    if (opts.mode !== undefined && opts.mode !== 'dry-run') {
+      throw new CtError('CT_ERR_USAGE', `--dry-run is --mode dry-run: it cannot be combined with --mode ${opts.mode}`);
     }
-    requireSecrets(ctx.config, ctx.secrets, 'live mode');
-    throw new CtError('CT_ERR_USAGE', 'live mode: the live Bybit execution adapter is not part of this version yet; use --mode forward (paper) or --dry-run');
+    return 'dry-run';
   }
-  if (ctx.config.forward.execution === 'bybit_demo') requireSecrets(ctx.config, ctx.secrets, 'forward mode with execution = bybit_demo');
-  const { runForward } = await import('../app/run-forward.ts');
-  const r = await runForward({ config: ctx.config, raw: ctx.raw, logger: ctx.logger });
-  emitResult(opts.json, { run_id: r.runId, ...r }, `forward ${r.runId} ${r.status}: ${r.steps} steps, ${r.fills} fills, equity ${r.finalEquity.toFixed(2)}`);
+  if (opts.mode !== undefined && isRunMode(opts.mode)) return opts.mode;
+  // general.mode from the file and --set (an unknown --mode fails here, naming the allowed values).
+  return loadConfig({ file: opts.config, sets: shorthandSets(opts) }).config.general.mode;
+}
+
+/** The run shorthands whose key depends on the mode: --max-candles, and --symbols of a synthetic stream. */
+function modeShorthands(mode: ModeModule, opts: GlobalOptions): string[] {
+  const sets: string[] = [];
+  if (opts.maxCandles !== undefined) {
+    if (mode.maxCandlesKey === undefined) {
+      throw new CtError('CT_ERR_USAGE', `--max-candles ${opts.maxCandles}: ${mode.name} mode has no step limit (it sets dry_run.max_candles in dry-run mode and forward.max_candles in forward mode)`);
+    }
+    sets.push(`${mode.maxCandlesKey}=${opts.maxCandles}`);
+  }
+  if (opts.symbols !== undefined && mode.symbolsKey !== undefined) sets.push(`${mode.symbolsKey}=${opts.symbols}`);
+  return sets;
 }

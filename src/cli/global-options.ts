@@ -26,7 +26,7 @@ const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?
 export function addGlobalOptions(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'config file', 'config/config.ini')
-    .option('--mode <mode>', 'override general.mode: backtest | forward | live')
+    .option('--mode <mode>', 'override general.mode: backtest | dry-run | forward | live')
     .option('--set <section.key=value>', 'override any config key (repeatable), validated like the file', collect, [])
     .option('--json', 'print one machine-readable JSON summary on stdout when the command ends', false)
     .option('--log-level <level>', 'override general.log_level');
@@ -66,8 +66,8 @@ export function mergedGlobals(cmd: Command): GlobalOptions {
 
 export function addRunOptions(cmd: Command): Command {
   return cmd
-    .option('--dry-run', 'run the whole daemon on the seeded synthetic stream with paper execution (no network)')
-    .option('--max-candles <n>', 'dry-run/forward: stop after N candle steps (dry_run.max_candles)')
+    .option('--dry-run', 'same as --mode dry-run: the whole daemon on the seeded synthetic stream with paper execution (no network)')
+    .option('--max-candles <n>', 'stop after N candle steps: dry_run.max_candles in dry-run mode, forward.max_candles in forward mode')
     .option('--speed <x>', 'dry-run: candle steps per second, 0 = as fast as possible (dry_run.speed)')
     .option('--seed <n>', 'dry-run: synthetic stream seed (dry_run.seed)')
     .option('--strategies <ids>', 'comma list of strategy ids (strategies.enabled)')
@@ -80,7 +80,11 @@ export function addRunOptions(cmd: Command): Command {
     .option('--confirm-live', 'required together with live.confirm = true to place real orders');
 }
 
-/** Turns shorthand flags into `--set` overrides, in a fixed order, after the explicit --set ones. */
+/**
+ * Turns shorthand flags into `--set` overrides, in a fixed order, after the explicit --set ones.
+ * Shorthands whose key depends on the mode (--max-candles, --symbols of the dry-run) are added by
+ * the daemon command once the mode is known.
+ */
 export function shorthandSets(o: GlobalOptions): string[] {
   const sets = [...o.set];
   const add = (key: string, v: string | undefined): void => {
@@ -88,12 +92,10 @@ export function shorthandSets(o: GlobalOptions): string[] {
   };
   add('general.mode', o.mode);
   add('general.log_level', o.logLevel);
-  add('dry_run.max_candles', o.maxCandles);
   add('dry_run.speed', o.speed);
   add('dry_run.seed', o.seed);
   add('strategies.enabled', o.strategies);
   add('market.symbols', o.symbols);
-  if (o.dryRun && o.symbols !== undefined) add('dry_run.symbols', o.symbols);
   add('market.timeframe', o.timeframe);
   add('exchange.market', o.market);
   add('backtest.from', o.from);

@@ -1,4 +1,5 @@
 import { TIMEFRAME_NAMES } from '../core/timeframe.ts';
+import { RUN_MODES } from '../domain/run-mode.ts';
 import { bool, date, list, num, oneOf, str, type Field } from './fields.ts';
 
 /**
@@ -13,7 +14,7 @@ const WEIGHT = /^[a-z][a-z0-9_]*:(\d+(\.\d+)?)$/;
 
 export const SECTIONS = {
   general: {
-    mode: oneOf(['backtest', 'forward', 'live'] as const, 'backtest'),
+    mode: oneOf(RUN_MODES, 'backtest'),
     data_dir: str({ default: 'data' }),
     state_dir: str({ default: 'State' }),
     results_dir: str({ default: 'results' }),
@@ -61,6 +62,7 @@ export const SECTIONS = {
     execution: oneOf(['paper', 'bybit_demo'] as const, 'paper'),
     initial_cash: num({ gt: 0, default: 10_000 }),
     warmup_candles: num({ int: true, min: 0, max: 100_000, default: 500 }),
+    max_candles: num({ int: true, min: 0, default: 0 }),
   },
   live: {
     confirm: bool(false),

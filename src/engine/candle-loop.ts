@@ -14,6 +14,16 @@
  * Signals (it never sees account state), so computing its Signals for a whole batch first and then
  * replaying the account step by step gives the same result as lock-step. Strategies that react to
  * fills (`usesFills`) are fed one step per batch by the source.
+ *
+ * When the source ends (or a stop is requested), the strategies' end of run comes last: Signals
+ * they emit in onFinish are recorded and pass the risk gate at the last step's prices like any
+ * other, and what is approved goes to execution; then `closeAtEnd` closes what is open.
+ *
+ * Time: the loop's only time is the step's candle time (ts), in every mode. No clock is read in
+ * the decision path: the risk gate's UTC day and cooldown and the portfolio's day-start mark all
+ * come from the same step ts, so they cannot disagree, and a live session replays exactly from
+ * its recorded candles. Wall time matters only where the loop waits on the world (the live-step
+ * grace period, src/app/live-steps.ts), and there the mode's injected clock is read.
  */
 import { AtrStream } from '../indicators/index.ts';
 import type { Candle } from '../domain/candle.ts';
@@ -21,27 +31,25 @@ import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
 import type { Trade } from '../domain/trade.ts';
-import type { Clock } from '../core/clock.ts';
+import { releasesReservation } from '../domain/execution-note.ts';
+import type { ExecutionAdapter } from '../execution/execution-adapter.ts';
 import { EquitySeries } from './equity-series.ts';
-import type { AccountingSink, CandleSourcePort, ExecutionPort, PortfolioPort, RiskGatePort, StrategyHostsPort } from './ports.ts';
+import type { AccountingSink, CandleSourcePort, PortfolioPort, RiskGatePort, StrategyHostsPort } from './ports.ts';
 
 export interface LoopDeps {
   readonly source: CandleSourcePort;
   readonly hosts: StrategyHostsPort;
-  readonly execution: ExecutionPort;
+  readonly execution: ExecutionAdapter;
   readonly gate: RiskGatePort;
   readonly portfolio: PortfolioPort;
   readonly sink: AccountingSink;
-  /** Advanced to each candle's close time; simulated in backtest/dry-run, wall clock otherwise. */
-  readonly clock: Clock & { advanceTo?(t: number): void };
-  readonly timeframeMs: number;
   /** ATR period the risk gate uses to size signals without a stop. */
   readonly atrPeriod: number;
   /** Close all positions at the last candle when the run ends (backtests: so every trade is counted). */
   readonly closeAtEnd: boolean;
   /** Called after every step (status line, pacing); may return a promise to slow the loop. */
   readonly onStep?: (s: StepStatus) => void | Promise<void>;
-  /** Polled between batches; true stops the loop gracefully (Ctrl-C, --max-candles). */
+  /** Polled before the first batch and between batches; true stops the loop gracefully (Ctrl-C, max_candles). */
   readonly shouldStop?: () => boolean;
 }
 
@@ -94,11 +102,36 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
     sink.position(f.strategyId, f.symbol, p.qty, p.avgPrice, f.ts);
   };
 
-  // Orders execution dropped or cancelled free their reservations in the gate; every note is recorded.
+  // Orders execution ended without a fill free their reservations in the gate; every note is recorded.
   const drainNotes = (): void => {
     for (const n of execution.drainNotes()) {
-      if (n.kind === 'cancelled' || n.kind.startsWith('dropped')) gate.onOrderCancelled(n.orderId);
+      if (releasesReservation(n)) gate.onOrderCancelled(n.orderId);
       sink.executionNote(n);
+    }
+  };
+
+  /** One Signal: recorded, through the risk gate at its symbol's last price, approved orders to execution (fills into `out`). */
+  const decide = (sig: Signal, out: Fill[]): void => {
+    nSignals++;
+    lastSignal = sig;
+    sink.signal(sig);
+    const price = prices.get(sig.symbol);
+    const a = atr.get(sig.symbol);
+    const decision = gate.evaluate(sig, { price: price ?? NaN, atr: a && a.ready ? a.value : undefined });
+    sink.decision(decision);
+    if (!decision.approved) {
+      denied++;
+      return;
+    }
+    approved++;
+    for (const o of decision.orders) {
+      stopOf.set(o.id, o.stop);
+      sink.order(o);
+      const candle = lastCandle.get(o.symbol)!;
+      for (const f of execution.submit(o, { candle, atr: a && a.ready ? a.value : undefined })) {
+        book(f);
+        out.push(f);
+      }
     }
   };
 
@@ -113,7 +146,10 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
     signals.catch(() => undefined); // observed below; avoid an unhandled rejection while prefetched
     return { batch: n.value, signals };
   };
-  let current = await fetchNext();
+  // A stop requested before the first batch (Ctrl-C while the run was starting) trades nothing.
+  let current: Awaited<ReturnType<typeof fetchNext>>;
+  if (d.shouldStop?.()) stoppedEarly = true;
+  else current = await fetchNext();
   while (current !== undefined) {
     const { batch } = current;
     const signals = await current.signals;
@@ -125,7 +161,6 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
     while (i < batch.length) {
       const ts = batch.ts[i]!;
       const stepStart = i;
-      d.clock.advanceTo?.(ts + d.timeframeMs);
       // 1-2. fills at this candle (orders from earlier candles), stops/TPs, funding.
       for (; i < batch.length && batch.ts[i] === ts; i++) {
         const symbol = batch.symbols[batch.sym[i]!]!;
@@ -158,30 +193,7 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
       sink.equity(snap);
       // 4. signals decided on this closed candle -> risk gate -> execution.
       while (si < signals.length && signals[si]!.ts < ts) si++; // never happens with a correct host; defensive
-      for (; si < signals.length && signals[si]!.ts === ts; si++) {
-        const sig = signals[si]!;
-        nSignals++;
-        lastSignal = sig;
-        sink.signal(sig);
-        const price = prices.get(sig.symbol);
-        const a = atr.get(sig.symbol);
-        const decision = gate.evaluate(sig, { price: price ?? NaN, atr: a && a.ready ? a.value : undefined });
-        sink.decision(decision);
-        if (!decision.approved) {
-          denied++;
-          continue;
-        }
-        approved++;
-        for (const o of decision.orders) {
-          stopOf.set(o.id, o.stop);
-          sink.order(o);
-          const candle = lastCandle.get(o.symbol)!;
-          for (const f of execution.submit(o, { candle, atr: a && a.ready ? a.value : undefined })) {
-            book(f);
-            batchFills.push(f);
-          }
-        }
-      }
+      for (; si < signals.length && signals[si]!.ts === ts; si++) decide(signals[si]!, batchFills);
       drainNotes();
       for (const e of gate.drainEvents()) sink.riskEvent(e);
       sink.stepDone(ts);
@@ -196,11 +208,28 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
     current = next !== undefined ? await next : await fetchNext();
   }
 
-  if (d.closeAtEnd && lastTs !== undefined) {
-    for (const f of execution.closeAll(lastCandle)) book(f);
+  // 5. the strategies' end of run: onFinish Signals are decided at the last step's prices (after a
+  // stop that dropped a prefetched batch, the strategies saw one batch more than the account; the
+  // account's last prices are still the only ones it can trade at). With no step there is no
+  // price to decide at, and nothing was traded: they are not acted on.
+  const endFills: Fill[] = [];
+  const finals = await d.hosts.finish();
+  if (lastTs !== undefined) {
+    for (const sig of finals) decide(sig, endFills);
     drainNotes();
+    for (const e of gate.drainEvents()) sink.riskEvent(e);
+  }
+
+  if (d.closeAtEnd && lastTs !== undefined) {
+    for (const f of execution.closeAll(lastCandle)) {
+      book(f);
+      endFills.push(f);
+    }
+    drainNotes();
+  }
+  if (lastTs !== undefined && (d.closeAtEnd || endFills.length > 0)) {
     const snap = portfolio.mark(lastTs, prices);
-    // Replace the last mark: closing at the last close changes cash (fees), not the step count.
+    // Replace the last mark: fills at the last close change cash (fees), not the step count.
     if (equity.length > 0) equity.length--;
     equity.push(snap);
     sink.equity(snap);

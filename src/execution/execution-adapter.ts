@@ -1,8 +1,9 @@
 /**
- * The execution seam. The candle loop talks to exactly this interface in every mode:
+ * THE execution interface. The candle loop talks to exactly this in every mode, and a mode
+ * chooses the implementation (the session builds the account with the adapter the mode passes):
  *
  *  - backtest and paper (dry-run / forward on live or synthetic candles): `SimulatedExecution`,
- *    one fill model, only the candle source and the clock differ;
+ *    one fill model, only the candle source differs;
  *  - live (a later issue): an adapter that sends orders to Bybit. It implements the same methods:
  *    `submit` places the order and returns `[]` (the exchange answers asynchronously); fills and
  *    funding that arrived since the last call are handed back by the next `onCandle` for that
@@ -12,48 +13,13 @@
  *
  * Results are synchronous on purpose: a simulator knows its fills at once, and a live adapter
  * reports what it already knows. Returned arrays are owned by the caller to read only (an empty
- * result may be a shared frozen array).
+ * result may be a shared frozen array). The records it returns (fills, funding events, notes) are
+ * the domain's: src/domain/order.ts, funding.ts, execution-note.ts.
  */
 import type { Candle } from '../domain/candle.ts';
+import type { ExecutionNote } from '../domain/execution-note.ts';
+import type { FundingEvent } from '../domain/funding.ts';
 import type { Fill, OrderIntent } from '../domain/order.ts';
-
-/** One funding instant of a linear perpetual inside a candle. */
-export interface FundingEvent {
-  /** The funding time (UTC ms). */
-  readonly ts: number;
-  readonly symbol: string;
-  /** Rate per funding interval as a fraction (0.0001 = 0.01 %); longs pay when > 0. */
-  readonly rate: number;
-  /** Price the payment is computed on: the open of the candle holding the funding time. */
-  readonly markPrice: number;
-  /** 'fallback' = no stored history covered this instant; the configured fallback rate was used. */
-  readonly source: 'history' | 'fallback';
-  /**
-   * What each position the simulator held AT the funding instant pays (amount > 0 = paid, < 0 =
-   * received): `qty x markPrice x rate` with signed qty. Positions opened by a fill at this same
-   * candle's open are NOT included when the funding time is the open (they did not exist yet).
-   * The portfolio may recompute from `rate`/`markPrice`; this is the simulator's own view.
-   */
-  readonly payments: readonly FundingPayment[];
-}
-
-export interface FundingPayment {
-  readonly strategyId: string;
-  readonly qty: number;
-  readonly amount: number;
-}
-
-/** Something the adapter did to an order other than filling it as asked (for logs and reports). */
-export interface ExecutionNote {
-  readonly ts: number;
-  readonly orderId: string;
-  readonly strategyId: string;
-  readonly symbol: string;
-  readonly kind: 'clamped_reduce_only' | 'clamped_spot_long_only' | 'dropped_nothing_to_reduce' | 'cancelled';
-  readonly requestedQty: number;
-  readonly filledQty: number;
-  readonly message: string;
-}
 
 export interface ExecutionAdapter {
   /**
@@ -74,6 +40,10 @@ export interface ExecutionAdapter {
   closeAll(last: ReadonlyMap<string, Candle>): Fill[];
   /** Orders accepted but not yet filled (oldest first). */
   pendingOrders(): readonly OrderIntent[];
-  /** Notes since the last call (clamps, drops, cancellations), then clears them. */
+  /**
+   * What the adapter did to orders other than filling them as asked (clamped, dropped, cancelled)
+   * since the last call, then clears them. The loop frees the risk reservation of every note for
+   * which `releasesReservation` (src/domain/execution-note.ts) is true.
+   */
   drainNotes(): ExecutionNote[];
 }

@@ -8,6 +8,7 @@
  * the UTC grid of the configured interval (00/08/16 UTC for 8h) with the fallback rate, and the
  * owner is told (`onMissing`) so it can warn loudly. Missing funding is never a silent zero.
  */
+import type { FundingSource } from '../domain/funding.ts';
 
 export interface FundingHistory {
   readonly ts: Float64Array;
@@ -18,7 +19,7 @@ export interface FundingHistory {
 export interface FundingInstant {
   readonly ts: number;
   readonly rate: number;
-  readonly source: 'history' | 'fallback';
+  readonly source: FundingSource;
 }
 
 /** History times within this distance of a grid time count as that grid time (exchange jitter). */

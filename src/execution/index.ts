@@ -1,4 +1,4 @@
-export type { ExecutionAdapter, ExecutionNote, FundingEvent, FundingPayment } from './execution-adapter.ts';
+export type { ExecutionAdapter } from './execution-adapter.ts';
 export { SimulatedExecution, type FillModelConfig, type SimulatedExecutionDeps } from './simulated-execution.ts';
 export type { FundingHistory } from './funding-schedule.ts';
 export { fillModelAssumptions } from './assumptions.ts';

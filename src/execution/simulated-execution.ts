@@ -15,12 +15,12 @@ import type { Candle } from '../domain/candle.ts';
 import type { MarketType } from '../domain/instrument.ts';
 import type { Fill, FillReason, OrderIntent, Side } from '../domain/order.ts';
 import { AtrStream } from '../indicators/atr.ts';
-import type { ExecutionAdapter, ExecutionNote, FundingEvent, FundingPayment } from './execution-adapter.ts';
+import type { ExecutionNote } from '../domain/execution-note.ts';
+import type { FundingEvent, FundingPayment, FundingSource } from '../domain/funding.ts';
+import type { ExecutionAdapter } from './execution-adapter.ts';
 import { atrSlippageBps, feeOf, slippageCostOf, slippedPrice } from './fill-pricing.ts';
 import { FundingSchedule, type FundingHistory } from './funding-schedule.ts';
 import { protectiveTrigger } from './protective-orders.ts';
-
-export type { FundingEvent } from './execution-adapter.ts';
 
 export interface FillModelConfig {
   /** `next_open` (default): fill at the next candle's open. `close`: at the decision close (optimistic). */
@@ -336,7 +336,7 @@ export class SimulatedExecution implements ExecutionAdapter {
     });
   }
 
-  private fundingEvent(st: SymbolState, inst: { ts: number; rate: number; source: 'history' | 'fallback' }, markPrice: number): FundingEvent {
+  private fundingEvent(st: SymbolState, inst: { ts: number; rate: number; source: FundingSource }, markPrice: number): FundingEvent {
     if (inst.source === 'history') st.historyEvents++;
     const payments: FundingPayment[] = [];
     for (const pos of st.positions.values()) {

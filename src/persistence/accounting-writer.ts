@@ -1,15 +1,13 @@
 import type Database from 'better-sqlite3';
 import { CtError } from '../core/errors.ts';
 import type { EquitySnapshot } from '../domain/equity.ts';
+import type { ExecutionNote } from '../domain/execution-note.ts';
 import type { Fill, OrderIntent } from '../domain/order.ts';
+import type { RiskDecision } from '../domain/risk-decision.ts';
+import type { RiskEvent } from '../domain/risk-event.ts';
 import type { Signal } from '../domain/signal.ts';
 import type { Trade } from '../domain/trade.ts';
 import type { StateDb } from './state-db.ts';
-
-/** A risk decision as stored (structurally the engine's RiskDecision). */
-export type DecisionRow =
-  | { readonly signalId: string; readonly strategyId: string; readonly symbol: string; readonly ts: number; readonly approved: true; readonly resized: boolean; readonly note: string }
-  | { readonly signalId: string; readonly strategyId: string; readonly symbol: string; readonly ts: number; readonly approved: false; readonly reasonCode: string; readonly reason: string };
 
 /**
  * Writes everything the candle loop decides and does into State/trading.db, in every mode.
@@ -55,7 +53,7 @@ export class AccountingWriter {
     this.pending.push(() => this.st.signal!.run(r, s.id, s.strategyId, s.symbol, s.ts, s.kind, s.targetExposure, s.stop ?? null, s.takeProfit ?? null, s.confidence, s.reason, JSON.stringify(s.indicators)));
   }
 
-  decision(d: DecisionRow): void {
+  decision(d: RiskDecision): void {
     const r = this.runId;
     this.pending.push(() =>
       d.approved
@@ -97,13 +95,13 @@ export class AccountingWriter {
     this.pending.push(() => this.st.position!.run(r, strategyId, symbol, qty, avgPrice, ts));
   }
 
-  riskEvent(e: { ts: number; code: string; kind: string; message: string }): void {
+  riskEvent(e: RiskEvent): void {
     const r = this.runId;
     const seq = this.eventSeq++;
     this.pending.push(() => this.st.riskEvent!.run(r, seq, e.ts, e.code, e.kind, e.message));
   }
 
-  executionNote(n: { ts: number; orderId: string; strategyId: string; symbol: string; kind: string; requestedQty: number; filledQty: number; message: string }): void {
+  executionNote(n: ExecutionNote): void {
     const r = this.runId;
     const seq = this.noteSeq++;
     this.pending.push(() => this.st.note!.run(r, seq, n.ts, n.orderId, n.strategyId, n.symbol, n.kind, n.requestedQty, n.filledQty, n.message));

@@ -8,7 +8,8 @@
 import type { Trade } from '../../domain/trade.ts';
 import type { Portfolio } from '../portfolio/portfolio.ts';
 import type { RiskConfig } from './risk-config.ts';
-import type { RiskEvent, RiskReasonCode } from './reason-codes.ts';
+import type { RiskReasonCode } from '../../domain/risk-decision.ts';
+import type { BreakerCode, RiskEvent } from '../../domain/risk-event.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -39,7 +40,13 @@ export class Breakers {
     return this.haltedFlag;
   }
 
-  /** Once per loop step, before its signals: the day roll and the cooldown clock. */
+  /**
+   * Once per loop step, before its signals: the day roll and the cooldown clock. Time here is the
+   * step's candle time `ts`, in every mode, never a clock read: the portfolio starts its UTC day
+   * (`dayStartEquity`) from the mark of the same step ts, so gate and portfolio always agree on the
+   * day; a wall clock would put them on different days around midnight in live trading (it reads
+   * close time plus latency) and make a live session impossible to replay from its candles.
+   */
   onStep(ts: number): void {
     this.stepIndex++;
     this.stepTs = ts;
@@ -117,7 +124,7 @@ export class Breakers {
     return out;
   }
 
-  private event(ts: number, code: RiskReasonCode, kind: RiskEvent['kind'], message: string): void {
+  private event(ts: number, code: BreakerCode, kind: RiskEvent['kind'], message: string): void {
     this.eventLog.push({ ts, code, kind, message });
   }
 }

@@ -20,16 +20,13 @@ import type { Signal } from '../../domain/signal.ts';
 import type { OrderIntent, Side } from '../../domain/order.ts';
 import type { Portfolio } from '../portfolio/portfolio.ts';
 import { DEFAULT_FILL_HEADROOM_PCT, validateRiskConfig, type RiskConfig } from './risk-config.ts';
-import { RISK_REASONS, type RiskEvent, type RiskReasonCode } from './reason-codes.ts';
+import type { RiskDecision, RiskReasonCode } from '../../domain/risk-decision.ts';
+import type { RiskEvent } from '../../domain/risk-event.ts';
 import { Breakers, fmtAmount, pairKey } from './breakers.ts';
 import { ReservationBook } from './reservations.ts';
 import { floorToStep, sizePosition, type ExchangeRules } from './sizing.ts';
 
 export type { ExchangeRules } from './sizing.ts';
-
-export type RiskDecision =
-  | { readonly signalId: string; readonly strategyId: string; readonly symbol: string; readonly ts: number; readonly approved: true; readonly orders: readonly OrderIntent[]; readonly resized: boolean; readonly note: string }
-  | { readonly signalId: string; readonly strategyId: string; readonly symbol: string; readonly ts: number; readonly approved: false; readonly reasonCode: string; readonly reason: string };
 
 const EPS = 1e-9;
 
@@ -359,9 +356,4 @@ function isFlat(proj: number, now: number, moved: number): boolean {
 
 function denyOf(code: RiskReasonCode, reason: string): Deny {
   return { ok: false, code, reason };
-}
-
-/** Human text of a reason code (docs/risk.md has the long form). */
-export function reasonText(code: string): string {
-  return (RISK_REASONS as Record<string, string>)[code] ?? code;
 }

@@ -3,7 +3,7 @@
  * quantity, before any limit. Pure functions; the gate applies limits and exchange rounding after.
  */
 import type { RiskConfig } from './risk-config.ts';
-import type { RiskReasonCode } from './reason-codes.ts';
+import type { RiskReasonCode } from '../../domain/risk-decision.ts';
 
 /** Exchange trading rules of one symbol (the lead maps config/instrument metadata to these). */
 export interface ExchangeRules {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { runDryRun } from '../../../src/app/run-dry-run.ts';
+import { runDryRun } from '../../../src/app/modes/dry-run.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
 import { configWith, tempWorkspace } from '../../support/backtest-env.ts';
@@ -63,7 +63,7 @@ describe('--dry-run, the whole daemon on the synthetic stream', () => {
     const start = Date.UTC(2024, 0, 1);
     const atTs = start + 699 * 3_600_000;
     const { config, raw } = configWith([
-      ...ws.sets, 'general.mode=forward', 'dry_run.max_candles=1500', 'dry_run.speed=400', 'dry_run.start=2024-01-01',
+      ...ws.sets, 'general.mode=dry-run', 'dry_run.max_candles=1500', 'dry_run.speed=400', 'dry_run.start=2024-01-01',
       'strategies.enabled=simple_ma,crash_once', 'strategies.isolation=process', 'strategies.custom_dir=tests/fixtures/custom-strategies',
       `strategy.crash_once.at_ts=${atTs}`, 'strategies.restart_base_ms=50', 'strategies.restart_cap_ms=200',
     ]);

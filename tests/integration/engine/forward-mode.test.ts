@@ -42,7 +42,7 @@ describe('forward mode against the fake Bybit exchange', () => {
     out = await run([
       '--mode', 'forward',
       ...[...ws.sets, `exchange.rest_url=${server.restUrl}`, `exchange.ws_url=${server.wsUrl}`, 'market.symbols=BTC/USDT,ETH/USDT',
-        'market.timeframe=1m', `dry_run.max_candles=${STEPS}`, 'strategies.enabled=simple_ma,rsi_reversion', 'strategy.simple_ma.fast=3',
+        'market.timeframe=1m', `forward.max_candles=${STEPS}`, 'strategies.enabled=simple_ma,rsi_reversion', 'strategy.simple_ma.fast=3',
         'strategy.simple_ma.slow=8', 'forward.warmup_candles=100', 'execution.slippage_bps=0'].flatMap((s) => ['--set', s]),
       '--json',
     ], 90_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runBacktest } from '../../../src/app/run-backtest.ts';
+import { runBacktest } from '../../../src/app/modes/backtest.ts';
 import { isCtError } from '../../../src/core/errors.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { HAS_SHARED_DATA } from '../../support/shared-data.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runBacktest } from '../../../src/app/run-backtest.ts';
+import { runBacktest } from '../../../src/app/modes/backtest.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { HAS_SHARED_DATA } from '../../support/shared-data.ts';
 import { configWith, importShared, tempWorkspace } from '../../support/backtest-env.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runBacktest } from '../../../src/app/run-backtest.ts';
+import { runBacktest } from '../../../src/app/modes/backtest.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { readCsvColumns } from '../../support/csv-candles.ts';
 import { HAS_SHARED_DATA, sharedFile } from '../../support/shared-data.ts';

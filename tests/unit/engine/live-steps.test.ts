@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { liveSteps, type LateCandle } from '../../../src/app/live-steps.ts';
+import { SimulatedClock, WallClock } from '../../../src/core/clock.ts';
 import type { Candle } from '../../../src/domain/candle.ts';
 import type { CandleStep } from '../../../src/domain/candle-batch.ts';
 
@@ -17,7 +18,7 @@ async function* feed(arrivals: ReadonlyArray<{ symbol: string; candle: Candle } 
 async function collect(arrivals: Parameters<typeof feed>[0], graceMs = 1000): Promise<{ steps: CandleStep[]; late: LateCandle[] }> {
   const steps: CandleStep[] = [];
   const late: LateCandle[] = [];
-  for await (const s of liveSteps(feed(arrivals), ['BTC/USDT', 'ETH/USDT'], graceMs, (l) => late.push(l))) steps.push(s);
+  for await (const s of liveSteps(feed(arrivals), ['BTC/USDT', 'ETH/USDT'], { graceMs, clock: new WallClock(), onLate: (l) => late.push(l) })) steps.push(s);
   return { steps, late };
 }
 
@@ -56,5 +57,32 @@ describe('live candles into loop steps', () => {
   it('hands over what is pending when the feed ends', async () => {
     const { steps } = await collect([{ symbol: 'BTC/USDT', candle: c(0) }, { symbol: 'BTC/USDT', candle: c(M) }]);
     expect(shape(steps)).toEqual([[0, ['BTC/USDT']], [1, ['BTC/USDT']]]);
+  });
+
+  it('measures the grace period on the injected clock, not the wall clock', async () => {
+    const clock = new SimulatedClock(0);
+    let arrive: (() => void) | undefined;
+    const blocked = new Promise<void>((r) => { arrive = r; });
+    async function* arrivals(): AsyncGenerator<{ symbol: string; candle: Candle }> {
+      yield { symbol: 'BTC/USDT', candle: c(0) };
+      await blocked; // ETH/USDT is late; nothing else arrives until the test says so
+      yield { symbol: 'ETH/USDT', candle: c(M) };
+      yield { symbol: 'BTC/USDT', candle: c(M) };
+    }
+    const steps: CandleStep[] = [];
+    const done = (async () => {
+      for await (const s of liveSteps(arrivals(), ['BTC/USDT', 'ETH/USDT'], { graceMs: 60_000, clock })) steps.push(s);
+    })();
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
+    await settle();
+    clock.advanceTo(59_999);
+    await settle();
+    expect(steps).toEqual([]); // a minute of grace has not passed on the clock, however long the test took
+    clock.advanceTo(60_000);
+    await settle();
+    expect(shape(steps)).toEqual([[0, ['BTC/USDT']]]);
+    arrive!();
+    await done;
+    expect(shape(steps)).toEqual([[0, ['BTC/USDT']], [1, ['BTC/USDT', 'ETH/USDT']]]);
   });
 });

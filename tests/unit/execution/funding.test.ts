@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Candle } from '../../../src/domain/candle.ts';
-import type { FundingEvent } from '../../../src/execution/execution-adapter.ts';
+import type { FundingEvent } from '../../../src/domain/funding.ts';
 import { HAS_SHARED_DATA, sharedFile } from '../../support/shared-data.ts';
 import { readCsvColumns } from '../../support/csv-candles.ts';
 import { candle, H, order, sim, SYM } from './sim-helpers.ts';

@@ -5,7 +5,8 @@ import type { Fill, OrderIntent } from '../../../src/domain/order.ts';
 import type { Signal, SignalKind } from '../../../src/domain/signal.ts';
 import { Portfolio } from '../../../src/engine/portfolio/portfolio.ts';
 import type { RiskConfig } from '../../../src/engine/risk/risk-config.ts';
-import { RiskGate, type ExchangeRules, type RiskDecision } from '../../../src/engine/risk/risk-gate.ts';
+import { RiskGate, type ExchangeRules } from '../../../src/engine/risk/risk-gate.ts';
+import type { RiskDecision } from '../../../src/domain/risk-decision.ts';
 
 export const H = 3_600_000;
 /** 2024-01-01 00:00 UTC. */

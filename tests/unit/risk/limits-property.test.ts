@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/rng.ts';
 import type { Candle } from '../../../src/domain/candle.ts';
+import { releasesReservation } from '../../../src/domain/execution-note.ts';
 import type { MarketType } from '../../../src/domain/instrument.ts';
 import type { OrderIntent } from '../../../src/domain/order.ts';
 import type { SignalKind } from '../../../src/domain/signal.ts';
@@ -131,7 +132,7 @@ function runOnce(seed: number, market: MarketType, steps: number): Run {
     }
   };
   const releaseDropped = (): void => {
-    for (const n of exec.drainNotes()) if (n.kind === 'cancelled' || n.kind.startsWith('dropped')) gate.onOrderCancelled(n.orderId);
+    for (const n of exec.drainNotes()) if (releasesReservation(n)) gate.onOrderCancelled(n.orderId);
   };
 
   for (let k = 0; k < steps; k++) {

@@ -1,8 +1,12 @@
 /**
- * Stable reason codes of risk decisions and events. A denial is a recorded decision with one of
- * these codes, never an exception; reports, alerts and tests key on the code, never the wording.
- * docs/risk.md explains each one with its config key and whether it resizes or denies.
+ * What the risk gate decided about one Signal, and the stable reason codes it decides with. A
+ * denial is a recorded decision with one of these codes, never an exception; reports, alerts and
+ * tests key on the code, never the wording. docs/risk.md explains each one with its config key and
+ * whether it resizes or denies. The engine produces these, persistence stores them, and every
+ * layer uses this one declaration.
  */
+import type { OrderIntent } from './order.ts';
+
 export const RISK_REASONS = {
   MAX_OPEN_POSITIONS: 'Opening a new position would exceed risk.max_open_positions (account-wide).',
   MAX_OPEN_POSITIONS_STRATEGY: 'Opening a new position would exceed risk.max_open_positions_per_strategy.',
@@ -28,10 +32,33 @@ export const RISK_REASONS = {
 
 export type RiskReasonCode = keyof typeof RISK_REASONS;
 
-/** A state change of the gate worth recording on its own (a breaker tripping or clearing). */
-export interface RiskEvent {
+/** The Signal was turned into zero or more sized orders (zero: already at target / already flat). */
+export interface ApprovedDecision {
+  readonly signalId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
   readonly ts: number;
-  readonly code: RiskReasonCode;
-  readonly kind: 'tripped' | 'cleared';
-  readonly message: string;
+  readonly approved: true;
+  readonly orders: readonly OrderIntent[];
+  /** True when a limit made the order smaller than asked, or only the closing half of a flip passed. */
+  readonly resized: boolean;
+  readonly note: string;
+}
+
+/** The Signal was refused; nothing reaches execution. */
+export interface DeniedDecision {
+  readonly signalId: string;
+  readonly strategyId: string;
+  readonly symbol: string;
+  readonly ts: number;
+  readonly approved: false;
+  readonly reasonCode: RiskReasonCode;
+  readonly reason: string;
+}
+
+export type RiskDecision = ApprovedDecision | DeniedDecision;
+
+/** Human text of a reason code (docs/risk.md has the long form). */
+export function reasonText(code: string): string {
+  return (RISK_REASONS as Record<string, string>)[code] ?? code;
 }

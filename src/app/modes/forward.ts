@@ -1,0 +1,101 @@
+import type { RawConfig } from '../../config/load.ts';
+import type { Config } from '../../config/schema.ts';
+import { requireSecrets, type Secrets } from '../../config/secrets.ts';
+import { WallClock } from '../../core/clock.ts';
+import { CtError } from '../../core/errors.ts';
+import { isoUtc } from '../../core/time.ts';
+import { timeframeMs } from '../../core/timeframe.ts';
+import { StepStreamSource } from '../../engine/sources/step-stream-source.ts';
+import type { Logger } from '../../observability/logger.ts';
+import { klineFeed } from '../../venues/bybit/kline-feed.ts';
+import { simulatedExecution } from '../account.ts';
+import { exchangeRetryPolicy } from '../component-options.ts';
+import { warmUpFromExchange } from '../forward-warmup.ts';
+import { liveSteps, type LateCandle } from '../live-steps.ts';
+import { runSession, type SessionStatus } from '../session.ts';
+import { statusReporter } from '../status-line.ts';
+import type { ModeModule } from './mode.ts';
+
+export interface ForwardOutcome {
+  readonly runId: string;
+  readonly status: SessionStatus;
+  readonly steps: number;
+  readonly fills: number;
+  readonly finalEquity: number;
+}
+
+/**
+ * What forward mode may execute on. `bybit_demo` (Bybit's demo account) needs the live Bybit
+ * adapter, which is not part of this version: it is refused here, after the credentials it would
+ * need are checked, so the user learns both at once.
+ */
+export function checkForwardExecution(config: Config, secrets?: Secrets): void {
+  if (config.forward.execution === 'paper') return;
+  if (secrets !== undefined) requireSecrets(config, secrets, 'forward mode with execution = bybit_demo');
+  throw new CtError('CT_ERR_USAGE', `forward.execution = ${config.forward.execution}: the Bybit demo adapter is not part of this version yet; use forward.execution = paper`);
+}
+
+/**
+ * Forward: live Bybit candles (closed only, over WebSocket with reconnect and REST backfill)
+ * through the same loop, with paper execution (the fill simulator), durable accounting and
+ * supervised hosts. Strategies start warmed up on the last closed candles over REST. Runs until
+ * Ctrl-C or forward.max_candles steps. Its clock is the wall clock: it times the grace period a
+ * live step waits for a late symbol.
+ */
+export async function runForward(inp: { config: Config; raw: RawConfig; logger: Logger; secrets?: Secrets; signal?: AbortSignal }): Promise<ForwardOutcome> {
+  const { config } = inp;
+  checkForwardExecution(config, inp.secrets);
+  const log = inp.logger.child({ component: 'forward' });
+  const clock = new WallClock();
+  const tfMs = timeframeMs(config.market.timeframe);
+  let report: ReturnType<typeof statusReporter> | undefined;
+  return runSession({ config, raw: inp.raw, logger: log, ...(inp.signal ? { signal: inp.signal } : {}) }, {
+    mode: 'forward',
+    runIdPrefix: 'forward',
+    initialCash: config.forward.initial_cash,
+    accounting: 'durable',
+    supervised: true,
+    closeAtEnd: false,
+    maxSteps: config.forward.max_candles,
+    prepare: async () => ({ symbols: config.market.symbols }),
+    execution: () => simulatedExecution(config, log),
+    async source(p, hosts, ctx) {
+      // Strategies start warm, as they would have been had the daemon been running all along.
+      const lastClosedTs = await warmUpFromExchange(hosts, config, p.symbols, log, ctx.stop);
+      const feed = klineFeed({
+        wsUrl: config.exchange.ws_url,
+        restUrl: config.exchange.rest_url,
+        market: config.exchange.market,
+        timeframe: config.market.timeframe,
+        symbols: p.symbols,
+        lastClosedTs,
+        logger: log.child({ component: 'kline-feed' }),
+        retry: exchangeRetryPolicy(config),
+      });
+      // A stop (Ctrl-C, the step limit) or the end of the session closes the feed, which ends the source.
+      if (ctx.stop.aborted) feed.close();
+      else ctx.stop.addEventListener('abort', () => feed.close(), { once: true });
+      const onLate = (l: LateCandle): void => log.warn({ code: 'CT_ERR_EXCHANGE_REPLY_INVALID', ...l }, `${l.symbol} candle ${isoUtc(l.ts)} arrived after its step was traded (${isoUtc(l.lastStepTs)}); dropped`);
+      return new StepStreamSource(p.symbols, liveSteps(feed, p.symbols, { graceMs: Math.min(10_000, tfMs / 4), clock, onLate }));
+    },
+    onStep(s, account) {
+      report ??= statusReporter(log, () => account.portfolio.openPositions().length, 1);
+      report(s);
+    },
+    async end({ ctx, status, loop }) {
+      const eq = loop?.equity;
+      const last = eq !== undefined && eq.length > 0 ? eq.at(eq.length - 1).equity : config.forward.initial_cash;
+      return { runId: ctx.runId, status, steps: loop?.steps ?? 0, fills: loop?.fills.length ?? 0, finalEquity: last };
+    },
+  });
+}
+
+export const forwardMode: ModeModule = {
+  name: 'forward',
+  logFile: 'cryptotrader.log',
+  maxCandlesKey: 'forward.max_candles',
+  async run(inp) {
+    const r = await runForward(inp);
+    return { json: { run_id: r.runId, ...r }, text: `forward ${r.runId} ${r.status}: ${r.steps} steps, ${r.fills} fills, equity ${r.finalEquity.toFixed(2)}` };
+  },
+};

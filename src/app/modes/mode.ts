@@ -1,0 +1,37 @@
+import type { RawConfig } from '../../config/load.ts';
+import type { Config } from '../../config/schema.ts';
+import type { Secrets } from '../../config/secrets.ts';
+import type { RunMode } from '../../domain/run-mode.ts';
+import type { Logger } from '../../observability/logger.ts';
+
+/** What the command line hands a mode: the validated config, the secrets, and the flags only a mode can judge. */
+export interface ModeRunInputs {
+  readonly config: Config;
+  readonly raw: RawConfig;
+  readonly logger: Logger;
+  readonly secrets: Secrets;
+  /** `--confirm-live` was given. */
+  readonly confirmLive: boolean;
+}
+
+/** What the command prints when the run ends: one JSON document with --json, the text otherwise. */
+export interface ModeReport {
+  readonly json: Record<string, unknown>;
+  readonly text: string;
+}
+
+/**
+ * One mode as the command line sees it. The mode's own rules (live confirmation, what a forward
+ * run may execute on, ...) are checked in `run`, not in the CLI; its session wiring (source,
+ * execution adapter, accounting, supervision, end of run) is in the same module.
+ */
+export interface ModeModule {
+  readonly name: RunMode;
+  /** Log file name of a run in this mode (in general.log_dir). */
+  readonly logFile: string;
+  /** The key `--max-candles` sets in this mode; undefined = the mode has no step limit (the flag is refused). */
+  readonly maxCandlesKey?: string;
+  /** A key `--symbols` sets in this mode besides market.symbols (the dry-run's synthetic symbols). */
+  readonly symbolsKey?: string;
+  run(inp: ModeRunInputs): Promise<ModeReport>;
+}

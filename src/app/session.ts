@@ -1,0 +1,234 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { RawConfig } from '../config/load.ts';
+import { resolvedIniText } from '../config/resolved.ts';
+import type { Config } from '../config/schema.ts';
+import { CtError, isCtError } from '../core/errors.ts';
+import type { CandleBatch } from '../domain/candle-batch.ts';
+import type { RunMode } from '../domain/run-mode.ts';
+import { runCandleLoop, type LoopResult, type StepStatus } from '../engine/candle-loop.ts';
+import type { CandleSourcePort } from '../engine/ports.ts';
+import type { ExecutionAdapter } from '../execution/execution-adapter.ts';
+import type { Logger } from '../observability/logger.ts';
+import { AccountingWriter } from '../persistence/accounting-writer.ts';
+import { currentGitCommit, finishRun, insertRun } from '../persistence/runs.ts';
+import { openStateDb, type StateDb } from '../persistence/state-db.ts';
+import { buildAccount, type Account } from './account.ts';
+import type { HostGroup } from '../workers/host-group.ts';
+import { startStrategyHosts } from './hosts.ts';
+import { newRunId } from './run-id.ts';
+import { clearStatusLine } from './status-line.ts';
+import { strategySpecs } from './strategy-specs.ts';
+
+/** How a session that did not fail ended: its source ran out or its step limit was reached, or a stop was requested. */
+export type SessionStatus = 'completed' | 'interrupted';
+
+/** What the session hands the mode's hooks. */
+export interface SessionContext {
+  readonly runId: string;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly db: StateDb;
+  /** Aborted when a stop is requested (Ctrl-C, SIGTERM, the step limit) or the session is over. */
+  readonly stop: AbortSignal;
+}
+
+/** Everything a mode's end-of-run policy may look at. */
+export interface SessionEnd<P> {
+  readonly ctx: SessionContext;
+  readonly status: SessionStatus;
+  /** Undefined only when the run was interrupted while starting. */
+  readonly prepared: P | undefined;
+  /** Undefined when the run was interrupted before its loop started (nothing was traded). */
+  readonly loop: LoopResult | undefined;
+  readonly account: Account | undefined;
+  readonly hosts: HostGroup | undefined;
+  /** Wall time of the phases in ms: preparing (reading the store), starting strategy hosts, the loop. */
+  readonly timings: { readonly prepareMs: number; readonly hostStartMs: number; readonly loopMs: number };
+}
+
+/**
+ * What makes one mode what it is. A mode is one small module that fills this in and calls
+ * `runSession`; everything else (state DB, run row, hosts, account, loop, signals, ending the run
+ * on every exit path) is the session's, the same for every mode.
+ */
+export interface ModeWiring<P extends { readonly symbols: readonly string[] }, O> {
+  readonly mode: RunMode;
+  /** Start of the run id: `<prefix>-<UTC time>-<hex>`. */
+  readonly runIdPrefix: string;
+  readonly initialCash: number;
+  /** `batch`: large transactions (a backtest is re-run, not resumed); `durable`: commit every step and every fill. */
+  readonly accounting: 'batch' | 'durable';
+  /** Supervised hosts restart a failed strategy and record `strategy_events`; plain hosts fail the run with its error. */
+  readonly supervised: boolean;
+  /** Close every position at the last candle when the run ends (backtests: so every trade is counted). */
+  readonly closeAtEnd: boolean;
+  /** The run ends `completed` after this many steps (0 = when the source ends, or on a stop). */
+  readonly maxSteps: number;
+  /** Before the strategies start: what the run needs (stored candles, funding) and the symbols it trades. */
+  prepare(ctx: SessionContext): Promise<P>;
+  /** The execution adapter the account is built with. */
+  execution(p: P, ctx: SessionContext): ExecutionAdapter;
+  /** The candle source, once the strategies are up (a replay batches by whether they use fills; a live feed warms them up first). */
+  source(p: P, hosts: HostGroup, ctx: SessionContext): Promise<CandleSourcePort>;
+  /** After every step: status line, pacing. A mode that draws a status line has its line cleared at the end. */
+  onStep?(s: StepStatus, account: Account): void | Promise<void>;
+  /** End-of-run policy of a completed or interrupted run (results files, summary), before the run row is closed. */
+  end(e: SessionEnd<P>): Promise<O>;
+}
+
+export interface SessionInputs {
+  readonly config: Config;
+  readonly raw: RawConfig;
+  /** The mode's logger (a child with its component). */
+  readonly logger: Logger;
+  readonly runId?: string;
+  /** An outside stop besides SIGINT/SIGTERM (tests, embedding); it ends the run `interrupted`. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * THE session lifecycle of every mode: open the state DB, insert the run, prepare, start the
+ * strategy hosts, build the account with the mode's execution adapter, run the candle loop, then
+ * end the run on every exit path:
+ *  - completed: the source ended or the mode's step limit was reached;
+ *  - interrupted: SIGINT/SIGTERM (or `signal`) in any mode: the loop stops between batches, the
+ *    strategies finish, and the mode's end-of-run policy still runs (a backtest writes its
+ *    results for what ran);
+ *  - failed: the run row is marked failed with the error's one line, and the error is rethrown.
+ * Hosts are stopped and the DB closed whatever happened.
+ */
+export async function runSession<P extends { readonly symbols: readonly string[] }, O>(inp: SessionInputs, w: ModeWiring<P, O>): Promise<O> {
+  const { config } = inp;
+  const log = inp.logger;
+  const runId = inp.runId ?? newRunId(w.runIdPrefix);
+  const lifetime = new AbortController();
+  let stopReason: 'signal' | 'limit' | undefined;
+  const requestStop = (reason: 'signal' | 'limit'): void => {
+    if (stopReason === undefined) {
+      stopReason = reason;
+      if (reason === 'signal') log.info({ runId }, `${w.mode} ${runId}: stop requested; ending after the current batch`);
+    }
+    lifetime.abort();
+  };
+  const onSignal = (): void => requestStop('signal');
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  if (inp.signal?.aborted) onSignal();
+  inp.signal?.addEventListener('abort', onSignal);
+  try {
+    const db = openStateDb(config.general.state_dir);
+    try {
+      insertRun(db, { id: runId, mode: w.mode, startedAt: new Date().toISOString(), configSnapshot: resolvedIniText(inp.raw, config.strategies.enabled), gitCommit: currentGitCommit() });
+      const ctx: SessionContext = { runId, config, log, db, stop: lifetime.signal };
+      return await lifecycle(ctx, w, () => stopReason, requestStop, () => lifetime.abort());
+    } finally {
+      db.close();
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    inp.signal?.removeEventListener('abort', onSignal);
+  }
+}
+
+async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
+  ctx: SessionContext,
+  w: ModeWiring<P, O>,
+  stopReason: () => 'signal' | 'limit' | undefined,
+  requestStop: (reason: 'limit') => void,
+  endLifetime: () => void,
+): Promise<O> {
+  const { config, db, runId, log } = ctx;
+  let prepared: P | undefined;
+  let hosts: HostGroup | undefined;
+  let account: Account | undefined;
+  let loop: LoopResult | undefined;
+  let loopStarted = false;
+  const timings = { prepareMs: 0, hostStartMs: 0, loopMs: 0 };
+  try {
+    try {
+      const t0 = performance.now();
+      prepared = await w.prepare(ctx);
+      timings.prepareMs = performance.now() - t0;
+      if (stopReason() === undefined) {
+        const t1 = performance.now();
+        hosts = await startStrategyHosts(strategySpecs(config, prepared.symbols), config, log, w.supervised ? { supervised: true, db, runId } : { supervised: false });
+        timings.hostStartMs = performance.now() - t1;
+      }
+      if (hosts !== undefined && stopReason() === undefined) {
+        account = buildAccount(config, w.initialCash, w.execution(prepared, ctx));
+        const source = await w.source(prepared, hosts, ctx);
+        const sink = new AccountingWriter(db, runId, w.accounting);
+        const acct = account;
+        const onStep = w.onStep;
+        const t2 = performance.now();
+        loopStarted = true;
+        loop = await runCandleLoop({
+          source: yieldingSource(source),
+          hosts,
+          execution: acct.execution,
+          gate: acct.gate,
+          portfolio: acct.portfolio,
+          sink,
+          atrPeriod: config.execution.atr_period,
+          closeAtEnd: w.closeAtEnd,
+          // No per-step callback at all when the mode needs none: a backtest's loop stays tight.
+          ...(onStep !== undefined || w.maxSteps > 0
+            ? {
+                onStep: (s: StepStatus) => {
+                  if (w.maxSteps > 0 && s.steps >= w.maxSteps) requestStop('limit');
+                  return onStep?.(s, acct);
+                },
+              }
+            : {}),
+          shouldStop: () => stopReason() !== undefined,
+        });
+        timings.loopMs = performance.now() - t2;
+      }
+    } catch (e) {
+      // A stop while starting (e.g. the forward warm-up fetch aborted by Ctrl-C): nothing was
+      // traded, so the run is interrupted, not failed. Once the loop runs, an error is a failure.
+      if (!(stopReason() === 'signal' && !loopStarted)) throw e;
+      log.info({ runId, err: (e as Error).message }, `${w.mode} ${runId}: interrupted while starting`);
+    }
+    if (w.onStep !== undefined) clearStatusLine();
+    const status: SessionStatus = stopReason() === 'signal' ? 'interrupted' : 'completed';
+    const outcome = await w.end({ ctx, status, prepared, loop, account, hosts, timings });
+    finishRun(db, runId, status, new Date().toISOString());
+    return outcome;
+  } catch (e) {
+    if (w.onStep !== undefined) clearStatusLine();
+    const err = isCtError(e) ? e : new CtError('CT_ERR_RUN_FAILED', `${w.mode} ${runId} failed: ${(e as Error).message}`, { cause: e });
+    finishRun(db, runId, 'failed', new Date().toISOString(), err.toLine());
+    throw err;
+  } finally {
+    // Ends what listens for the session's end (a live feed), then the strategy processes.
+    endLifetime();
+    await hosts?.stop().catch(() => undefined);
+  }
+}
+
+/** Longest stretch of a CPU-bound replay without a turn of the event loop. */
+const YIELD_EVERY_MS = 50;
+
+/**
+ * The source, with a turn of the event loop between batches at least every YIELD_EVERY_MS. A
+ * replay with inline strategies never waits on I/O, so without this a SIGINT or SIGTERM handler
+ * would not run before the backtest ended; a turn costs microseconds, a few times a second.
+ */
+function yieldingSource(source: CandleSourcePort): CandleSourcePort {
+  return {
+    symbols: source.symbols,
+    ...(source.stepCount !== undefined ? { stepCount: source.stepCount } : {}),
+    async *batches(): AsyncIterable<CandleBatch> {
+      let last = performance.now();
+      for await (const b of source.batches()) {
+        if (performance.now() - last >= YIELD_EVERY_MS) {
+          await nextTurn();
+          last = performance.now();
+        }
+        yield b;
+      }
+    },
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * The modes a session runs in (`general.mode`). Each has one wiring module in src/app/modes/
+ * that says its candle source, execution adapter, accounting, supervision and end-of-run policy;
+ * the config schema, the CLI and the runs table all take their names from this list.
+ */
+export const RUN_MODES = ['backtest', 'dry-run', 'forward', 'live'] as const;
+
+export type RunMode = (typeof RUN_MODES)[number];
+
+export function isRunMode(s: string): s is RunMode {
+  return (RUN_MODES as readonly string[]).includes(s);
+}

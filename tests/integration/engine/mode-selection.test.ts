@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { tempWorkspace } from '../../support/backtest-env.ts';
+import { REPO_ROOT } from '../../support/shared-data.ts';
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', ...args], {
+    cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, BYBIT_API_KEY: '', BYBIT_API_SECRET: '', ...env },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const sets = (list: string[]): string[] => list.flatMap((s) => ['--set', s]);
+
+describe('choosing the mode', () => {
+  it('runs dry-run as a mode of its own: --mode dry-run, with --max-candles setting dry_run.max_candles', () => {
+    const ws = tempWorkspace('ct-mode-dry-');
+    const r = cli(['--mode', 'dry-run', '--max-candles', '40', '--strategies', 'simple_ma', '--isolation', 'inline', '--json', ...sets(ws.sets)]);
+    expect(r.stderr).not.toMatch(/CT_ERR_/);
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { run_id: string; status: string; steps: number };
+    expect(summary).toMatchObject({ status: 'completed', steps: 40 });
+    const db = new Database(join(ws.root, 'State', 'trading.db'), { readonly: true });
+    try {
+      const run = db.prepare('SELECT mode, status, config_snapshot FROM runs WHERE id = ?').get(summary.run_id) as { mode: string; status: string; config_snapshot: string };
+      expect(run).toMatchObject({ mode: 'dry-run', status: 'completed' });
+      expect(run.config_snapshot).toMatch(/\[general\]\nmode = dry-run\n/);
+    } finally {
+      db.close();
+    }
+  }, 150_000);
+
+  it('refuses --dry-run together with another --mode, and --max-candles in a mode without a step limit (exit 2)', () => {
+    const both = cli(['--dry-run', '--mode', 'backtest']);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('CT_ERR_USAGE');
+    expect(both.stderr).toContain('--dry-run is --mode dry-run: it cannot be combined with --mode backtest');
+    const limit = cli(['--mode', 'backtest', '--max-candles', '5']);
+    expect(limit.status).toBe(2);
+    expect(limit.stderr).toContain('--max-candles 5: backtest mode has no step limit');
+    expect(limit.stderr.split('\n').filter((l) => l.trim().length > 0)).toHaveLength(1);
+  }, 60_000);
+
+  it('live mode asks for both confirmations, then the credentials, then refuses: it cannot place orders yet', () => {
+    const unconfirmed = cli(['--mode', 'live']);
+    expect(unconfirmed.status).toBe(2);
+    expect(unconfirmed.stderr).toContain('CT_ERR_LIVE_NOT_CONFIRMED');
+    const flagOnly = cli(['--mode', 'live', '--confirm-live']);
+    expect(flagOnly.stderr).toContain('CT_ERR_LIVE_NOT_CONFIRMED');
+    const noKeys = cli(['--mode', 'live', '--confirm-live', '--set', 'live.confirm=true']);
+    expect(noKeys.stderr).toContain('CT_ERR_SECRET_MISSING');
+    const refused = cli(['--mode', 'live', '--confirm-live', '--set', 'live.confirm=true'], { BYBIT_API_KEY: 'ct-test-key-0001', BYBIT_API_SECRET: 'ct-test-secret-0001' });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('CT_ERR_USAGE');
+    expect(refused.stderr).toContain('the live Bybit execution adapter is not part of this version yet');
+  }, 90_000);
+});
