@@ -67,7 +67,7 @@ export async function encodeParquet(specs: readonly ParquetColumnSpec[], columns
 }
 
 function corrupt(file: string, why: string, cause?: unknown): CtError {
-  return new CtError('CT_ERR_PARQUET_CORRUPT', `${file}: ${why}`, { cause, details: { file } });
+  return new CtError('CT_ERR_PARQUET_CORRUPT', `${file}: ${why}`, { cause, details: { file, reason: why } });
 }
 
 /**
