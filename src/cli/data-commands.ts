@@ -47,6 +47,10 @@ export function registerDataCommands(program: Command): void {
     .description('download candles (and with --funding, funding rates) from Bybit into the store; resumes where it stopped')
     .option('--funding', 'also download funding-rate history (linear perpetuals)')
     .action(async (o: { funding?: boolean }, cmd: Command) => {
+      const g0 = globalsOf(cmd);
+      const symbols = required(g0.symbols, '--symbols', 'BTC/USDT').split(',').map((s) => s.trim()).filter(Boolean);
+      const timeframe = required(g0.timeframe, '--timeframe', '1h');
+      const from = required(g0.from, '--from', '2023-01-01');
       const { ctx, g } = await dataContext(cmd);
       const [{ downloadDepsOf }, { downloadCandles }, { downloadFunding }, { FundingStore }, { CandleStore }] = await Promise.all([
         import('../app/download-deps.ts'),
@@ -55,9 +59,6 @@ export function registerDataCommands(program: Command): void {
         import('../data/funding-store.ts'),
         import('../data/store.ts'),
       ]);
-      const symbols = required(g.symbols, '--symbols', 'BTC/USDT').split(',').map((s) => s.trim()).filter(Boolean);
-      const timeframe = required(g.timeframe, '--timeframe', '1h');
-      const from = required(g.from, '--from', '2023-01-01');
       const m = market(g.market, ctx.config.exchange.market);
       const store = new CandleStore(ctx.config.general.data_dir);
       const fundingStore = new FundingStore(ctx.config.general.data_dir);

@@ -27,7 +27,7 @@ export function registerSweepCommand(program: Command): void {
   const sweep = program
     .command('sweep')
     .description('run many backtests in parallel (strategies x symbols x --grid parameter sets) on all cores; ends with a table of their metrics')
-    .option('--grid <key=v1,v2>', 'parameter grid, e.g. strategy.simple_ma.fast=10,20,30 (repeatable); a strategy.<id>.* key multiplies only that strategy\'s jobs')
+    .option('--grid <key=v1,v2>', 'parameter grid, e.g. strategy.simple_ma.fast=10,20,30 (repeatable); a strategy.<id>.* key multiplies only that strategy\'s jobs', collect)
     .option('--threads <n>', 'worker threads (default: all cores)')
     .option('--sort <metric>', `rank the table by: ${Object.keys(SORT_METRICS).join(', ')} (default: job order)`)
     .action(async (o: SweepOptions, cmd: Command) => runSweep(o, cmd));
