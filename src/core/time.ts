@@ -34,7 +34,8 @@ export function readUtcDate(text: string): DateReading {
   const hour = hs === undefined ? 0 : Number(hs), minute = mins === undefined ? 0 : Number(mins), second = ss === undefined ? 0 : Number(ss);
   if (month < 1 || month > 12) return { problem: `month ${mos} does not exist` };
   const dim = daysInMonth(year, month);
-  if (day < 1 || day > dim) return { problem: `${MONTHS[month - 1]} ${year} has ${dim} days` };
+  if (day < 1) return { problem: `day ${ds} does not exist` };
+  if (day > dim) return { problem: `${MONTHS[month - 1]} ${year} has ${dim} days` };
   if (hour > 23) return { problem: `hour ${hs} does not exist (00-23)` };
   if (minute > 59) return { problem: `minute ${mins} does not exist (00-59)` };
   if (second > 59) return { problem: `second ${ss} does not exist (00-59)` };
