@@ -93,12 +93,12 @@ export function registerDataCommands(program: Command): void {
       if (!o.csv && !o.fundingCsv) throw new CtError('CT_ERR_USAGE', 'data import: give --csv FILE (candles) or --funding-csv FILE (funding rates)');
       if (o.csv && !g.timeframe) throw new CtError('CT_ERR_USAGE', 'data import --csv: --timeframe is required (e.g. --timeframe 1h)');
       const { dataImport } = await import('../data/commands.ts');
-      const r = await dataImport({ dataDir: ctx.config.general.data_dir, csv: o.csv, funding: o.fundingCsv, symbol: o.symbol, timeframe: g.timeframe, exchange: o.exchange, market: market(g.market, 'spot') });
+      const r = await dataImport({ dataDir: ctx.config.general.data_dir, csv: o.csv, funding: o.fundingCsv, symbol: o.symbol, timeframe: g.timeframe, exchange: o.exchange, market: g.market === undefined ? undefined : market(g.market, 'spot') });
       emitResult(ctx.opts.json, r.summary, r.text);
     });
   honours(imp, [
     ['timeframe', 'timeframe of the candle CSV, e.g. 1h (checked against the rows\' spacing)'],
-    ['market', 'spot | linear (default: spot)'],
+    ['market', 'spot | linear (default: spot for --csv, linear for --funding-csv)'],
   ]);
 
   const verify = data

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic } from '../../../src/data/synthetic.ts';
@@ -114,5 +114,14 @@ describe('data commands take their options in any position', () => {
     const before = cli([...setArgs(ws.sets), '--market', 'linear', '--timeframe', '1h', 'data', 'import', '--symbol', 'BTC/USDT:USDT', '--csv', file, '--json']);
     expect(before.code).toBe(0);
     expect(JSON.parse(before.stdout)).toMatchObject({ series: 'binance/linear/BTC/USDT:USDT/1h', rowsStored: 48 });
+  });
+
+  it('imports a funding CSV without --market (funding is linear)', () => {
+    const file = join(ws.root, 'funding.csv');
+    writeFileSync(file, ['timestamp,funding_rate', `${Date.UTC(2023, 0, 1)},0.0001`, `${Date.UTC(2023, 0, 1, 8)},-0.0002`, ''].join('\n'));
+    const r = cli([...setArgs(ws.sets), 'data', 'import', '--funding-csv', file, '--symbol', 'BTC/USDT:USDT', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'funding', series: 'binance/linear/BTC/USDT:USDT/funding', rowsStored: 2 });
   });
 });
