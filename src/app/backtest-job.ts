@@ -5,7 +5,7 @@ import { runBacktest } from './modes/backtest.ts';
 /** One independent backtest as plain data, so it can run in a piscina worker thread. */
 export interface BacktestJob {
   readonly configFile: string;
-  /** `section.key=value` overrides that make this job what it is (strategy, symbol, parameters). */
+  /** Every `section.key=value` override of this job (strategy, symbol, parameters, command-line options), applied in order. */
   readonly sets: readonly string[];
 }
 
@@ -18,11 +18,12 @@ export interface BacktestJobResult {
 
 /**
  * The piscina job: load and validate the config with the job's overrides and run one backtest.
- * Strategies run inline inside the worker thread — the job itself is the unit of isolation and
- * parallelism, and a thread spawning processes would only add cost.
+ * The overrides are used exactly as given; `sweep` starts them with `strategies.isolation=inline`
+ * (the job itself is the unit of isolation and parallelism, and a thread spawning processes would
+ * only add cost) so that only an --isolation or --set on the command line changes it.
  */
 export async function runBacktestJob(job: BacktestJob): Promise<BacktestJobResult> {
-  const { config, raw } = loadConfig({ file: job.configFile, sets: [...job.sets, 'strategies.isolation=inline'] });
+  const { config, raw } = loadConfig({ file: job.configFile, sets: [...job.sets] });
   const logger = createLogger({ level: config.general.log_level, logDir: config.general.log_dir, fileName: 'sweep.log', human: false, stderrLevel: 'fatal' });
   const r = await runBacktest({ config, raw, logger });
   return { runId: r.runId, resultsDir: r.resultsDir, summary: r.summary, candles: r.candles };

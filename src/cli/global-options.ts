@@ -1,6 +1,16 @@
-import type { Command } from 'commander';
+import { Help, type Command, type Option } from 'commander';
+import { CtError } from '../core/errors.ts';
+import { parseDateMs } from '../core/time.ts';
 
-/** Options every command understands. Shorthands become `--set` overrides (validated like the file). */
+/**
+ * The global options: defined ONCE, on the root command, and read with commander's own
+ * `optsWithGlobals()`. The root does not use positional options, so commander recognises a global
+ * option before or after any sub-command and it means the same in every position:
+ * `--from 2023-01-01 sweep` and `sweep --from 2023-01-01` are one command line.
+ *
+ * Each command declares which global options it honours (`honours`); a global option given to a
+ * command that does not use it exits 2 naming both, instead of being silently ignored.
+ */
 export interface GlobalOptions {
   config: string;
   mode?: string;
@@ -21,51 +31,20 @@ export interface GlobalOptions {
   confirmLive?: boolean;
 }
 
+export type GlobalName = Exclude<keyof GlobalOptions, 'config' | 'set' | 'json' | 'logLevel'>;
+
+/** Options every command takes (config file, overrides, output), so they are never refused. */
+const COMMON = new Set(['config', 'set', 'json', 'logLevel']);
+
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
-export function addGlobalOptions(cmd: Command): Command {
-  return cmd
+export function addGlobalOptions(program: Command): Command {
+  return program
     .option('-c, --config <file>', 'config file', 'config/config.ini')
-    .option('--mode <mode>', 'override general.mode: backtest | dry-run | forward | live')
     .option('--set <section.key=value>', 'override any config key (repeatable), validated like the file', collect, [])
     .option('--json', 'print one machine-readable JSON summary on stdout when the command ends', false)
-    .option('--log-level <level>', 'override general.log_level');
-}
-
-/**
- * The global options again, without defaults, for leaf commands, so that `data list --config x`
- * works as well as `--config x data list` (the root uses positional options so that its run
- * options like --timeframe do not swallow a sub-command's own).
- */
-export function addLeafGlobalOptions(cmd: Command): Command {
-  return cmd
-    .option('-c, --config <file>', 'config file (default: config/config.ini)')
-    .option('--set <section.key=value>', 'override any config key (repeatable)', collect)
-    .option('--json', 'print one machine-readable JSON summary on stdout')
-    .option('--log-level <level>', 'override general.log_level');
-}
-
-/** Merges the global options of a command and its ancestors: the nearest explicit value wins; --set lists add up. */
-export function mergedGlobals(cmd: Command): GlobalOptions {
-  const chain: Command[] = [];
-  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
-  const out: Record<string, unknown> = {};
-  const sets: string[] = [];
-  for (const c of chain) {
-    const o = c.opts() as Record<string, unknown>;
-    for (const [k, v] of Object.entries(o)) {
-      if (k === 'set') sets.push(...((v as string[] | undefined) ?? []));
-      else if (v !== undefined) out[k] = v;
-    }
-  }
-  out.set = sets;
-  out.config ??= 'config/config.ini';
-  out.json ??= false;
-  return out as unknown as GlobalOptions;
-}
-
-export function addRunOptions(cmd: Command): Command {
-  return cmd
+    .option('--log-level <level>', 'override general.log_level')
+    .option('--mode <mode>', 'override general.mode: backtest | dry-run | forward | live')
     .option('--dry-run', 'same as --mode dry-run: the whole daemon on the seeded synthetic stream with paper execution (no network)')
     .option('--max-candles <n>', 'stop after N candle steps: dry_run.max_candles in dry-run mode, forward.max_candles in forward mode')
     .option('--speed <x>', 'dry-run: candle steps per second, 0 = as fast as possible (dry_run.speed)')
@@ -80,6 +59,112 @@ export function addRunOptions(cmd: Command): Command {
     .option('--confirm-live', 'required together with live.confirm = true to place real orders');
 }
 
+/** Global option name -> what it means for this command (undefined = the root's description). */
+const honoured = new WeakMap<Command, Map<string, string | undefined>>();
+
+/**
+ * Declares the global options a command uses, optionally with what each one means there (shown in
+ * its --help). Options not declared are refused for this command.
+ */
+export function honours(cmd: Command, names: ReadonlyArray<GlobalName | readonly [GlobalName, string]>): Command {
+  const m = new Map<string, string | undefined>();
+  for (const n of names) {
+    if (typeof n === 'string') m.set(n, undefined);
+    else m.set(n[0], n[1]);
+  }
+  honoured.set(cmd, m);
+  return cmd;
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.length === 0 ? cmd.name() : names.join(' ');
+}
+
+function rootOf(cmd: Command): Command {
+  let c = cmd;
+  while (c.parent) c = c.parent;
+  return c;
+}
+
+function leaves(c: Command): Command[] {
+  return c.commands.length === 0 ? [c] : c.commands.flatMap(leaves);
+}
+
+/** True for the root command (the daemon), which honours every global option. */
+function honoursAll(cmd: Command): boolean {
+  return cmd.parent === null;
+}
+
+function isHonoured(cmd: Command, name: string): boolean {
+  return COMMON.has(name) || honoursAll(cmd) || honoured.get(cmd)?.has(name) === true;
+}
+
+/**
+ * preAction hook: refuses a global option given on the command line that the running command does
+ * not use, e.g. `--isolation worker data list`: `--isolation does not apply to "data list"`.
+ */
+export function refuseUnusedGlobals(actionCommand: Command): void {
+  const root = rootOf(actionCommand);
+  for (const opt of root.options) {
+    const name = opt.attributeName();
+    if (root.getOptionValueSource(name) !== 'cli' || isHonoured(actionCommand, name)) continue;
+    const users = [root, ...root.commands.flatMap(leaves)].filter((c) => isHonoured(c, name)).map((c) => (c === root ? `${root.name()} (run)` : commandPath(c)));
+    throw new CtError('CT_ERR_USAGE', `${opt.long} does not apply to "${commandPath(actionCommand)}" (it is used by: ${users.join(', ')})`, {
+      details: { option: opt.long, command: commandPath(actionCommand) },
+    });
+  }
+}
+
+/** The global options as the running command sees them (commander's merge of the command and its ancestors). */
+export function globalsOf(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals() as Partial<GlobalOptions>;
+  return { ...o, config: o.config ?? 'config/config.ini', set: o.set ?? [], json: o.json === true } as GlobalOptions;
+}
+
+/** Only the options that every command takes: the config file, --set, --log-level and --json. */
+export function commonGlobals(o: GlobalOptions): GlobalOptions {
+  return { config: o.config, set: o.set, json: o.json, logLevel: o.logLevel };
+}
+
+/**
+ * Help for sub-commands: the global options a sub-command honours are listed with its own options
+ * (each with what it means there), the ones every command takes under "Global Options", and the
+ * ones it refuses not at all.
+ */
+export class CliHelp extends Help {
+  constructor() {
+    super();
+    this.showGlobalOptions = true;
+  }
+
+  private honouredGlobals(cmd: Command, common: boolean): Option[] {
+    const root = rootOf(cmd);
+    const meaning = honoured.get(cmd);
+    return root.options
+      .filter((o) => !o.hidden && COMMON.has(o.attributeName()) === common && isHonoured(cmd, o.attributeName()))
+      .map((o) => {
+        const d = meaning?.get(o.attributeName());
+        if (d === undefined) return o;
+        const copy = Object.assign(Object.create(Object.getPrototypeOf(o) as object) as Option, o);
+        copy.description = d;
+        return copy;
+      });
+  }
+
+  override visibleOptions(cmd: Command): Option[] {
+    const own = super.visibleOptions(cmd);
+    if (cmd.parent === null) return own;
+    const help = own.filter((o) => o.long === '--help');
+    return [...own.filter((o) => o.long !== '--help'), ...this.honouredGlobals(cmd, false), ...help];
+  }
+
+  override visibleGlobalOptions(cmd: Command): Option[] {
+    return cmd.parent === null ? [] : this.honouredGlobals(cmd, true);
+  }
+}
+
 /**
  * Turns shorthand flags into `--set` overrides, in a fixed order, after the explicit --set ones.
  * Shorthands whose key depends on the mode (--max-candles, --symbols of the dry-run) are added by
@@ -90,6 +175,9 @@ export function shorthandSets(o: GlobalOptions): string[] {
   const add = (key: string, v: string | undefined): void => {
     if (v !== undefined) sets.push(`${key}=${v}`);
   };
+  // Checked here so the message names the flag the user typed (and why the date is impossible).
+  if (o.from !== undefined) parseDateMs(o.from, '--from');
+  if (o.to !== undefined) parseDateMs(o.to, '--to');
   add('general.mode', o.mode);
   add('general.log_level', o.logLevel);
   add('dry_run.speed', o.speed);

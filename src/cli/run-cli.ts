@@ -1,38 +1,50 @@
 import { Command, CommanderError } from 'commander';
 import { CtError, ERROR_CODES, exitCodeFor, isCtError } from '../core/errors.ts';
 import { scrub } from '../observability/scrub.ts';
-import { addGlobalOptions, addLeafGlobalOptions, addRunOptions, mergedGlobals } from './global-options.ts';
+import { addGlobalOptions, CliHelp, globalsOf, refuseUnusedGlobals } from './global-options.ts';
 import { registerConfigCommands } from './config-commands.ts';
 import { registerDataCommands } from './data-commands.ts';
 import { registerStrategyCommands } from './strategy-commands.ts';
 import { registerSweepCommand } from './sweep-command.ts';
-import { runDaemonCommand } from './daemon-command.ts';
+import { packageVersion } from './version.ts';
+
+/** Commander's Command with our help (only the global options a sub-command honours) on every sub-command. */
+class CliCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new CliCommand(name);
+  }
+
+  override createHelp(): CliHelp {
+    return Object.assign(new CliHelp(), this.configureHelp());
+  }
+}
 
 /**
  * Builds the command tree. The root command runs the daemon in the configured mode; sub-commands
- * (data, strategies, config) slot in beside it. Each command's action returns a JSON-able summary,
- * printed on stdout with --json (logs never go to stdout).
+ * (data, strategies, sweep, config) slot in beside it. Each command's action returns a JSON-able
+ * summary, printed on stdout with --json (logs never go to stdout).
+ *
+ * Start-up cost: this module and the register* modules import only commander and small helpers;
+ * every action imports what it needs when it runs (`await import(...)`), so `--help` or
+ * `config check` never load ccxt, piscina, ws or the Parquet libraries.
  */
 export function buildProgram(): Command {
-  const program = new Command('cryptotrader')
+  const program = new CliCommand('cryptotrader')
     .description('Multi-process crypto trading daemon: one candle loop for backtest, forward (paper) and live trading on Bybit.')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(scrub(s)) })
-    .enablePositionalOptions()
     .exitOverride();
   addGlobalOptions(program);
-  addRunOptions(program);
+  program.hook('preAction', (_root, actionCommand) => refuseUnusedGlobals(actionCommand));
   program.action(async (_o, cmd: Command) => {
-    await runDaemonCommand(mergedGlobals(cmd));
+    const { runDaemonCommand } = await import('./daemon-command.ts');
+    await runDaemonCommand(globalsOf(cmd));
   });
   registerDataCommands(program);
   registerStrategyCommands(program);
   registerSweepCommand(program);
   registerConfigCommands(program);
-  // Leaf commands take the global options too (in any position) and exit through our handler.
-  const leaves = (c: Command): Command[] => (c.commands.length === 0 ? [c] : c.commands.flatMap(leaves));
-  for (const c of program.commands.flatMap(leaves)) addLeafGlobalOptions(c.exitOverride());
-  for (const c of program.commands) c.exitOverride();
   return program;
 }
 

@@ -1,13 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { strategySpecs } from '../app/strategy-specs.ts';
-import { generateSynthetic } from '../data/synthetic.ts';
-import { discoverStrategies } from '../strategies/loader.ts';
-import { lookaheadCheck } from '../strategies/lookahead.ts';
-import { StrategyRunner } from '../strategies/runner.ts';
 import { CtError } from '../core/errors.ts';
-import { buildContext } from './context.ts';
-import { mergedGlobals } from './global-options.ts';
+import { commonGlobals, globalsOf, honours } from './global-options.ts';
 import { emitResult } from './output.ts';
 
 /** `strategies list | check`. */
@@ -17,7 +11,8 @@ export function registerStrategyCommands(program: Command): void {
   s.command('list')
     .description('built-in and custom strategies with their inputs; broken custom files are reported, never fatal')
     .action(async (_o, cmd: Command) => {
-      const ctx = await buildContext(mergedGlobals(cmd), 'strategies.log');
+      const [{ buildContext }, { discoverStrategies }] = await Promise.all([import('./context.ts'), import('../strategies/loader.ts')]);
+      const ctx = await buildContext(commonGlobals(globalsOf(cmd)), 'strategies.log');
       const r = await discoverStrategies(resolve(ctx.config.strategies.custom_dir));
       const lines = r.ok.map((x) => {
         const inputs = Object.entries(x.inputs as Record<string, { type: string; default: unknown }>).map(([k, v]) => `${k}=${String(v.default)}`).join(' ');
@@ -27,11 +22,19 @@ export function registerStrategyCommands(program: Command): void {
       emitResult(ctx.opts.json, r, lines.join('\n'));
     });
 
-  s.command('check')
+  const check = s
+    .command('check')
     .description('validate the enabled strategies\' parameters and run the look-ahead check on a seeded synthetic series')
     .option('--candles <n>', 'candles per symbol for the look-ahead check', '3000')
     .action(async (o: { candles: string }, cmd: Command) => {
-      const ctx = await buildContext(mergedGlobals(cmd), 'strategies.log');
+      const [{ buildContext }, { strategySpecs }, { generateSynthetic }, { lookaheadCheck }, { StrategyRunner }] = await Promise.all([
+        import('./context.ts'),
+        import('../app/strategy-specs.ts'),
+        import('../data/synthetic.ts'),
+        import('../strategies/lookahead.ts'),
+        import('../strategies/runner.ts'),
+      ]);
+      const ctx = await buildContext(globalsOf(cmd), 'strategies.log');
       const n = Number(o.candles);
       if (!Number.isInteger(n) || n < 100) throw new CtError('CT_ERR_USAGE', `--candles ${o.candles}: expected a whole number >= 100`);
       const symbols = ctx.config.market.symbols;
@@ -46,4 +49,5 @@ export function registerStrategyCommands(program: Command): void {
       emitResult(ctx.opts.json, { results }, results.map((r) => `${r.ok ? 'OK    ' : 'FAILED'} ${r.id}: ${r.message}`).join('\n'));
       if (failed.length > 0) throw new CtError('CT_ERR_STRATEGY_LOAD', `look-ahead check failed for ${failed.map((f) => f.id).join(', ')}`);
     });
+  honours(check, ['strategies', 'symbols', 'timeframe', 'market', ['seed', 'seed of the synthetic series for the look-ahead check (dry_run.seed)']]);
 }

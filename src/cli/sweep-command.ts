@@ -1,66 +1,102 @@
-import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BacktestJob, BacktestJobResult } from '../app/backtest-job.ts';
 import { CtError } from '../core/errors.ts';
-import { runParallel } from '../workers/parallel-backtests.ts';
-import { buildContext } from './context.ts';
-import { mergedGlobals } from './global-options.ts';
+import { globalsOf, honours, shorthandSets } from './global-options.ts';
 import { emitResult } from './output.ts';
+import { checkGridKeys, parseGrid, planJobs } from './sweep-plan.ts';
+import { parseSortMetric, rankRows, SORT_METRICS, sweepProgress, sweepTable, type SweepRow } from './sweep-report.ts';
+
+export { expandGrid } from './sweep-plan.ts';
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
-/** Cartesian product of `key=v1,v2,...` grids as lists of `key=v` overrides. */
-export function expandGrid(grids: readonly string[]): string[][] {
-  let combos: string[][] = [[]];
-  for (const g of grids) {
-    const eq = g.indexOf('=');
-    if (eq <= 0) throw new CtError('CT_ERR_USAGE', `--grid ${g}: expected section.key=v1,v2,... (e.g. --grid strategy.simple_ma.fast=10,20,30)`);
-    const key = g.slice(0, eq);
-    const values = g.slice(eq + 1).split(',').map((v) => v.trim()).filter(Boolean);
-    if (values.length === 0) throw new CtError('CT_ERR_USAGE', `--grid ${g}: no values`);
-    combos = combos.flatMap((c) => values.map((v) => [...c, `${key}=${v}`]));
-  }
-  return combos;
+interface SweepOptions {
+  grid?: string[];
+  threads?: string;
+  sort?: string;
 }
 
 /**
  * `sweep`: many independent backtests from one command — every strategy x symbol x parameter
  * combination — run in parallel on a piscina pool. Each job is a full backtest with its own
- * results/<run-id>/ and database rows; the command prints one line per job.
+ * results/<run-id>/ and database rows, on exactly the settings of the command line (every global
+ * option, in any position). Progress while it runs; a table of key metrics at the end.
  */
 export function registerSweepCommand(program: Command): void {
-  program
+  const sweep = program
     .command('sweep')
-    .description('run many backtests in parallel (strategies x symbols x --grid parameter sets) on all cores')
-    .option('--strategies <ids>', 'comma list; each strategy is its own job (default: strategies.enabled)')
-    .option('--symbols <list>', 'comma list; each symbol is its own job (default: market.symbols)')
-    .option('--grid <key=v1,v2>', 'parameter grid, e.g. strategy.simple_ma.fast=10,20,30 (repeatable)', collect)
+    .description('run many backtests in parallel (strategies x symbols x --grid parameter sets) on all cores; ends with a table of their metrics')
+    .option('--grid <key=v1,v2>', 'parameter grid, e.g. strategy.simple_ma.fast=10,20,30 (repeatable); a strategy.<id>.* key multiplies only that strategy\'s jobs', collect)
     .option('--threads <n>', 'worker threads (default: all cores)')
-    .action(async (o: { strategies?: string; symbols?: string; grid?: string[]; threads?: string }, cmd: Command) => {
-      const g = mergedGlobals(cmd);
-      const ctx = await buildContext(g, 'sweep.log');
-      const strategies = o.strategies ? o.strategies.split(',').map((s) => s.trim()) : [...ctx.config.strategies.enabled];
-      const symbols = o.symbols ? o.symbols.split(',').map((s) => s.trim()) : [...ctx.config.market.symbols];
-      const combos = expandGrid(o.grid ?? []);
-      const threads = o.threads ? Number(o.threads) : availableParallelism();
-      if (!Number.isInteger(threads) || threads < 1) throw new CtError('CT_ERR_USAGE', `--threads ${o.threads}: expected a whole number >= 1`);
-      const jobs: BacktestJob[] = [];
-      const labels: string[] = [];
-      for (const s of strategies) for (const sym of symbols) for (const c of combos) {
-        jobs.push({ configFile: g.config, sets: [...g.set, `strategies.enabled=${s}`, `market.symbols=${sym}`, ...c] });
-        labels.push([s, sym, ...c].join(' '));
-      }
-      // Validate every job's config up front (exit 2 on the first bad one), before any work starts.
-      for (const j of jobs) await buildContext({ ...g, set: [...j.sets] }, 'sweep.log');
-      ctx.logger.info({ jobs: jobs.length, threads }, 'sweep started');
-      const results = await runParallel<BacktestJob, BacktestJobResult>(jobs, { threads });
-      const rows = results.map((r, i) =>
-        r.ok
-          ? { job: labels[i]!, ok: true as const, ms: Math.round(r.ms), run_id: r.value.runId, results_dir: r.value.resultsDir, summary: r.value.summary }
-          : { job: labels[i]!, ok: false as const, ms: Math.round(r.ms), error: r.error.toLine() },
-      );
-      const text = rows.map((r) => (r.ok ? `ok     ${r.job}  ${r.run_id}  ${r.results_dir}` : `FAILED ${r.job}  ${r.error}`)).join('\n');
-      emitResult(ctx.opts.json, { jobs: rows }, text);
-      if (results.some((r) => !r.ok)) throw new CtError('CT_ERR_RUN_FAILED', `${results.filter((r) => !r.ok).length} of ${jobs.length} backtests failed`);
-    });
+    .option('--sort <metric>', `rank the table by: ${Object.keys(SORT_METRICS).join(', ')} (default: job order)`)
+    .action(async (o: SweepOptions, cmd: Command) => runSweep(o, cmd));
+  honours(sweep, [
+    ['mode', 'sweep runs backtests: only backtest is accepted'],
+    ['strategies', 'comma list; each strategy is its own job (default: strategies.enabled)'],
+    ['symbols', 'comma list; each symbol is its own job (default: market.symbols)'],
+    'timeframe',
+    'market',
+    'from',
+    'to',
+    ['isolation', 'strategy isolation inside each job (default for sweep: inline)'],
+  ]);
+}
+
+async function runSweep(o: SweepOptions, cmd: Command): Promise<void> {
+  const g = globalsOf(cmd);
+  if (g.mode !== undefined && g.mode !== 'backtest') {
+    throw new CtError('CT_ERR_USAGE', `sweep runs backtests: --mode ${g.mode} does not apply (leave it out or use --mode backtest)`, { details: { value: g.mode } });
+  }
+  const sort = parseSortMetric(o.sort);
+  const { availableParallelism } = await import('node:os');
+  const threads = o.threads ? Number(o.threads) : availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new CtError('CT_ERR_USAGE', `--threads ${o.threads}: expected a whole number >= 1`);
+  const axes = parseGrid(o.grid ?? []);
+
+  const [{ buildContext }, { loadConfig }, { loadStrategy, resolveStrategySource }, { validateParams }] = await Promise.all([
+    import('./context.ts'),
+    import('../config/load.ts'),
+    import('../strategies/loader.ts'),
+    import('../strategy-sdk/schema.ts'),
+  ]);
+  // Every option of the command line except the two job axes, and general.mode = backtest last.
+  const base = ['strategies.isolation=inline', ...shorthandSets({ ...g, strategies: undefined, symbols: undefined }), 'general.mode=backtest'];
+  const ctx = await buildContext({ ...g, mode: 'backtest' }, 'sweep.log');
+  const strategies = [...ctx.config.strategies.enabled];
+  const symbols = [...ctx.config.market.symbols];
+  const customDir = resolve(ctx.config.strategies.custom_dir);
+  const schemas = new Map(await Promise.all(strategies.map(async (id) => [id, (await loadStrategy(resolveStrategySource(id, customDir))).schema] as const)));
+  checkGridKeys(axes, strategies, (id) => Object.keys(schemas.get(id)?.inputs ?? {}));
+
+  const planned = planJobs(strategies, symbols, axes);
+  const jobs: BacktestJob[] = planned.map((p) => ({ configFile: g.config, sets: [...base, `strategies.enabled=${p.strategy}`, `market.symbols=${p.symbol}`, ...p.overrides] }));
+  // Every job's config and strategy parameters are validated up front (exit 2 on the first bad
+  // one), before any work starts.
+  for (const [i, j] of jobs.entries()) {
+    const { config } = loadConfig({ file: j.configFile, sets: j.sets });
+    const id = planned[i]!.strategy;
+    validateParams(schemas.get(id)!, config.strategy[id] ?? {});
+  }
+  ctx.logger.info({ jobs: jobs.length, threads, from: ctx.config.backtest.from, to: ctx.config.backtest.to, timeframe: ctx.config.market.timeframe }, 'sweep started');
+
+  const { runParallel } = await import('../workers/parallel-backtests.ts');
+  const progress = await sweepProgress(jobs.length, g.json);
+  let results;
+  try {
+    results = await runParallel<BacktestJob, BacktestJobResult>(jobs, { threads, onJobDone: (i, _d, _t, out) => progress.jobDone(planned[i]!.label, out.ok, out.ms) });
+  } finally {
+    progress.stop();
+  }
+  const rows: SweepRow[] = results.map((r, i) => {
+    const p = planned[i]!;
+    const head = { job: p.label, strategy: p.strategy, symbol: p.symbol, overrides: p.overrides, ms: Math.round(r.ms) };
+    if (!r.ok) return { ...head, ok: false, error: r.error.toLine() };
+    const { run_id: _id, results_dir: _dir, ...metrics } = r.value.summary;
+    return { ...head, ok: true, run_id: r.value.runId, results_dir: r.value.resultsDir, metrics };
+  });
+  const ranked = rankRows(rows, sort);
+  emitResult(g.json, { sort: sort ?? null, jobs: ranked }, sweepTable(ranked, sort));
+  const failed = results.filter((r) => !r.ok).length;
+  if (failed > 0) throw new CtError('CT_ERR_RUN_FAILED', `${failed} of ${jobs.length} backtests failed`);
 }

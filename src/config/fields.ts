@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readUtcDate } from '../core/time.ts';
 
 /**
  * A config field: its zod schema (which coerces the INI string), the default written into the
@@ -73,18 +74,17 @@ export function list(opts: { default?: string; item?: RegExp; allowed: string; m
   };
 }
 
-/** Dates as YYYY-MM-DD or ISO-8601 (UTC), parsed to epoch ms; empty means "not set". */
+/** Dates as YYYY-MM-DD, ISO-8601 (UTC) or epoch ms, parsed by the one date parser; empty means "not set". */
 export function date(opts: { default?: string; optional?: boolean }): Field<number | null> {
   const s = z.string().transform((v, ctx) => {
     const t = v.trim();
     if (t === '' && opts.optional) return null;
-    const iso = /^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00:00Z` : t;
-    const ms = /^\d{4}-\d{2}-\d{2}/.test(t) ? Date.parse(iso) : NaN;
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'not a date' });
+    const r = readUtcDate(t);
+    if (r.problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: r.problem });
       return z.NEVER;
     }
-    return ms;
+    return r.ms;
   });
   return {
     schema: z.preprocess((v) => (v === undefined ? v : String(v)), s) as unknown as z.ZodType<number | null>,

@@ -6,11 +6,13 @@ import { CtError } from '../core/errors.ts';
 import { isoUtc } from '../core/time.ts';
 import { parseTimeframe, timeframeMs } from '../core/timeframe.ts';
 import type { Instrument, MarketType, SeriesKey } from '../domain/instrument.ts';
-import { FundingStore } from './funding-store.ts';
+import { FUNDING_COLUMNS, FundingStore } from './funding-store.ts';
 import type { Gap } from './gaps.ts';
 import { findGaps, formatGap, totalMissing } from './gaps.ts';
 import type { ImportResult } from './import-csv.ts';
 import { importCsv, importFundingCsv } from './import-csv.ts';
+import type { CorruptMonth } from './monthly-files.ts';
+import { moveAside, readAllReadable } from './monthly-files.ts';
 import { CandleStore, seriesLabel } from './store.ts';
 import type { RejectedRow } from '../domain/candle-validation.ts';
 import { validateCandles } from '../domain/candle-validation.ts';
@@ -104,6 +106,8 @@ export interface SeriesVerify {
   readonly gaps: GapReport[];
   readonly missing: number;
   readonly violations: RejectedRow[];
+  /** Month files that cannot be read; the rows above are those of the readable months. */
+  readonly corrupt: CorruptMonth[];
 }
 
 /**
@@ -124,7 +128,7 @@ function fundingGaps(ts: Float64Array): Gap[] {
 }
 
 async function verifySeries(store: CandleStore, key: SeriesKey): Promise<SeriesVerify> {
-  const cols = await store.readAll(key);
+  const { candles: cols, corrupt } = await store.readAllReadable(key);
   const gaps = findGaps(cols.ts, timeframeMs(key.timeframe), cols.length);
   const { rejected } = validateCandles(cols, key.timeframe);
   return {
@@ -136,11 +140,13 @@ async function verifySeries(store: CandleStore, key: SeriesKey): Promise<SeriesV
     gaps: gaps.map((g) => ({ ...g, text: formatGap(g) })),
     missing: totalMissing(gaps),
     violations: rejected,
+    corrupt,
   };
 }
 
 async function verifyFunding(store: FundingStore, inst: Instrument): Promise<SeriesVerify> {
-  const { ts } = await store.read(inst, -8.64e15, 8.64e15);
+  const { cols, corrupt } = await readAllReadable(store.dirOf(inst), FUNDING_COLUMNS);
+  const ts = cols.columns[0]!;
   const gaps = fundingGaps(ts);
   return {
     series: `${inst.exchange}/${inst.market}/${inst.symbol}/funding`,
@@ -151,26 +157,57 @@ async function verifyFunding(store: FundingStore, inst: Instrument): Promise<Ser
     gaps: gaps.map((g) => ({ ...g, text: formatGap(g) })),
     missing: totalMissing(gaps),
     violations: [],
+    corrupt,
   };
 }
 
-/** Gaps (reported, never filled) and rule violations of every stored series matching the filter. */
-export async function dataVerify(opts: { dataDir: string } & SeriesFilter): Promise<CommandOutput<{ series: SeriesVerify[] }>> {
+async function verifyAll(opts: { dataDir: string } & SeriesFilter): Promise<SeriesVerify[]> {
   const candles = new CandleStore(opts.dataDir);
   const funding = new FundingStore(opts.dataDir);
   const series: SeriesVerify[] = [];
   for (const key of await candles.list()) if (matches(key, opts)) series.push(await verifySeries(candles, key));
   for (const inst of funding.list()) if (matches({ ...inst, timeframe: 'funding' }, opts)) series.push(await verifyFunding(funding, inst));
+  return series;
+}
+
+function corruptText(c: CorruptMonth): string {
+  return `  corrupt ${c.month}: ${c.file}: ${c.reason}; run "cryptotrader data repair" to move it aside, then re-import or re-download ${isoUtc(c.from).slice(0, 10)} .. ${isoUtc(c.to).slice(0, 10)}`;
+}
+
+export interface VerifySummary {
+  readonly series: SeriesVerify[];
+  /** Whether the store passed: no violations, no corrupt months, and no gaps unless allowed. */
+  readonly ok: boolean;
+  readonly gaps: number;
+  readonly violations: number;
+  readonly corrupt: number;
+}
+
+/**
+ * Gaps (reported, never filled), rule violations and corrupt month files of every stored series
+ * matching the filter. `ok` is false on any violation or corrupt month, and on gaps unless
+ * `allowGaps` (exchange outages are real, so a store with gaps can be right).
+ */
+export async function dataVerify(opts: { dataDir: string; allowGaps?: boolean } & SeriesFilter): Promise<CommandOutput<VerifySummary>> {
+  const series = await verifyAll(opts);
   const lines: string[] = [];
   if (series.length === 0) lines.push(`no stored series in ${opts.dataDir} match`);
+  let gaps = 0, violations = 0, corrupt = 0;
   for (const s of series) {
+    gaps += s.gaps.length;
+    violations += s.violations.length;
+    corrupt += s.corrupt.length;
     const range = s.first === undefined ? 'empty' : `${isoUtc(s.first)} .. ${isoUtc(s.last!)}`;
-    const status = s.gaps.length === 0 && s.violations.length === 0 ? 'OK' : 'ISSUES';
-    lines.push(`${s.series}: ${s.rows} rows, ${range}; ${s.gaps.length} gaps (${s.missing} missing), ${s.violations.length} violations: ${status}`);
+    const bad = s.violations.length > 0 || s.corrupt.length > 0;
+    const status = bad ? 'ISSUES' : s.gaps.length > 0 ? (opts.allowGaps ? 'OK (gaps allowed)' : 'GAPS') : 'OK';
+    const corruptNote = s.corrupt.length > 0 ? `, ${s.corrupt.length} corrupt months` : '';
+    lines.push(`${s.series}: ${s.rows} rows, ${range}; ${s.gaps.length} gaps (${s.missing} missing), ${s.violations.length} violations${corruptNote}: ${status}`);
+    for (const c of s.corrupt) lines.push(corruptText(c));
     for (const g of s.gaps) lines.push(`  gap ${g.text}`);
     lines.push(...rejectedText(s.violations));
   }
-  return { summary: { series }, text: lines.join('\n') };
+  const ok = violations === 0 && corrupt === 0 && (gaps === 0 || opts.allowGaps === true);
+  return { summary: { series, ok, gaps, violations, corrupt }, text: lines.join('\n') };
 }
 
 export interface ListRow {
@@ -186,9 +223,10 @@ export interface ListRow {
   readonly missing: number;
 }
 
-/** What is stored: instrument, timeframe, first, last, rows, gaps. */
-export async function dataList(opts: { dataDir: string } & SeriesFilter): Promise<CommandOutput<{ rows: ListRow[] }>> {
-  const verified = (await dataVerify(opts)).summary.series;
+/** What is stored: instrument, timeframe, first, last, rows, gaps; corrupt month files are named below the table. */
+export async function dataList(opts: { dataDir: string } & SeriesFilter): Promise<CommandOutput<{ rows: ListRow[]; corrupt: CorruptMonth[] }>> {
+  const verified = await verifyAll(opts);
+  const corrupt = verified.flatMap((s) => s.corrupt);
   const rows: ListRow[] = verified
     .filter((s) => s.rows > 0)
     .map((s) => ({
@@ -205,6 +243,45 @@ export async function dataList(opts: { dataDir: string } & SeriesFilter): Promis
   const header = ['exchange', 'market', 'symbol', 'tf', 'first', 'last', 'rows', 'gaps'];
   const table = [header, ...rows.map((r) => [r.exchange, r.market, r.symbol, r.timeframe, isoUtc(r.first), isoUtc(r.last), String(r.rows), `${r.gaps} (${r.missing} missing)`])];
   const widths = header.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  const text = rows.length === 0 ? `nothing stored in ${opts.dataDir}` : table.map((row) => row.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
-  return { summary: { rows }, text };
+  const lines = rows.length === 0 ? [`nothing readable stored in ${opts.dataDir}`] : table.map((row) => row.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd());
+  if (corrupt.length > 0) lines.push(`${corrupt.length} corrupt month file(s), not counted above:`, ...corrupt.map(corruptText));
+  return { summary: { rows, corrupt }, text: lines.join('\n') };
+}
+
+export interface RepairedMonth extends CorruptMonth {
+  readonly series: string;
+  /** Where the damaged file now is (`<file>.corrupt-<n>`). */
+  readonly movedTo: string;
+  /** A command that puts the month back. */
+  readonly refill: string;
+}
+
+/** How to put a month back: re-download what came from Bybit, re-import what came from a CSV. */
+function refillCommand(key: SeriesVerify['key'], from: number, to: number): string {
+  const d0 = isoUtc(from).slice(0, 10), d1 = isoUtc(to).slice(0, 10);
+  const funding = key.timeframe === 'funding';
+  if (key.exchange === 'bybit') {
+    return funding
+      ? `cryptotrader data download --market linear --symbols ${key.symbol} --timeframe TF --from ${d0} --to ${d1} --funding  (TF: the candle timeframe to download with it)`
+      : `cryptotrader data download --market ${key.market} --symbols ${key.symbol} --timeframe ${key.timeframe} --from ${d0} --to ${d1}`;
+  }
+  return funding
+    ? `cryptotrader data import --funding-csv FILE --symbol ${key.symbol} --exchange ${key.exchange} --market linear  (FILE covering ${d0} .. ${d1})`
+    : `cryptotrader data import --csv FILE --symbol ${key.symbol} --timeframe ${key.timeframe} --exchange ${key.exchange} --market ${key.market}  (FILE covering ${d0} .. ${d1})`;
+}
+
+/**
+ * `data repair`: moves every corrupt month file of the matching series aside (never deletes it)
+ * so the rest of the series is usable again, and says which range to re-import or re-download.
+ */
+export async function dataRepair(opts: { dataDir: string } & SeriesFilter): Promise<CommandOutput<{ repaired: RepairedMonth[] }>> {
+  const repaired: RepairedMonth[] = [];
+  for (const s of await verifyAll(opts)) {
+    for (const c of s.corrupt) repaired.push({ ...c, series: s.series, movedTo: moveAside(c.file), refill: refillCommand(s.key, c.from, c.to) });
+  }
+  const lines = repaired.length === 0 ? [`no corrupt month files in ${opts.dataDir}: nothing to repair`] : [];
+  for (const r of repaired) {
+    lines.push(`${r.series} ${r.month}: ${r.reason}`, `  moved aside to ${r.movedTo}`, `  the month ${isoUtc(r.from).slice(0, 10)} .. ${isoUtc(r.to).slice(0, 10)} is now missing; put it back with:`, `  ${r.refill}`);
+  }
+  return { summary: { repaired }, text: lines.join('\n') };
 }

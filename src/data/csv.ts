@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CtError } from '../core/errors.ts';
+import { readUtcDate } from '../core/time.ts';
 import type { RejectedRow } from '../domain/candle-validation.ts';
 
 export interface ParsedCsv {
@@ -20,17 +21,16 @@ export interface ParsedCsv {
 }
 
 const DIGITS_RE = /^-?\d+$/;
-const ISO_DATE_RE = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
-/** Epoch ms from `1514764800000` or ISO-8601 (`2018-01-01T00:00:00Z`, `2018-01-01 00:00`); a zone-less ISO time is UTC. */
+/**
+ * Epoch ms from `1514764800000` or ISO-8601 (`2018-01-01T00:00:00Z`, `2018-01-01 00:00`); a
+ * zone-less ISO time is UTC. ISO text goes through the one date parser (src/core/time.ts), so an
+ * impossible calendar date is a rejected row, never a candle rolled into the next month. NaN = not a time.
+ */
 export function parseTimestamp(text: string): number {
   const t = text.trim();
   if (DIGITS_RE.test(t)) return Number(t);
-  if (!ISO_DATE_RE.test(t)) return NaN;
-  let iso = t.replace(' ', 'T');
-  if (iso.length === 10) iso += 'T00:00:00';
-  if (!/(Z|[+-]\d{2}:?\d{2})$/.test(iso)) iso += 'Z';
-  return Date.parse(iso);
+  return readUtcDate(t).ms ?? NaN;
 }
 
 /** Hot path: plain epoch-ms digits are summed by hand (exact below 2^53); anything else goes to parseTimestamp. */
@@ -110,7 +110,8 @@ export function parseNumericCsv(file: string, headers: ReadonlyArray<readonly st
         let v = f === 0 ? parseTimestampField(text, start, comma) : Number(field);
         if (v === 0 && f > 0 && field.trim() === '') v = NaN; // Number('') and Number(' ') are 0
         if (Number.isNaN(v)) {
-          reason = `${names[f]} "${text.slice(start, comma)}" is not a ${f === 0 ? 'timestamp (epoch ms or ISO-8601)' : 'number'}`;
+          const why = f === 0 ? readUtcDate(text.slice(start, comma)).problem : undefined;
+          reason = `${names[f]} "${text.slice(start, comma)}" is not a ${f === 0 ? 'timestamp (epoch ms or ISO-8601)' : 'number'}${why ? `: ${why}` : ''}`;
           break;
         }
         columns[f]![k] = v;

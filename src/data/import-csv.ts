@@ -3,7 +3,8 @@
  * reason with the value); every valid row is stored; rows already in the store are merged with,
  * never dropped (on the same ts the imported row wins, see CandleStore.write).
  */
-import type { Timeframe } from '../core/timeframe.ts';
+import { CtError } from '../core/errors.ts';
+import { TIMEFRAME_NAMES, timeframeMs, type Timeframe } from '../core/timeframe.ts';
 import type { MarketType } from '../domain/instrument.ts';
 import { parseSymbol } from '../domain/instrument.ts';
 import { parseNumericCsv } from './csv.ts';
@@ -44,6 +45,7 @@ export async function importCsv(opts: {
   const symbol = parseSymbol(opts.symbol, opts.market, '--symbol');
   const parsed = parseNumericCsv(opts.file, [CANDLE_CSV_HEADER]);
   const [ts, open, high, low, close, volume] = parsed.columns as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  refuseTimeframeMismatch(opts.file, ts, parsed.length, opts.timeframe);
   const { valid, rejected } = validateCandles({ length: parsed.length, ts, open, high, low, close, volume }, opts.timeframe, parsed.rowNumbers, {
     nowMs: opts.nowMs,
   });
@@ -61,6 +63,53 @@ export async function importCsv(opts: {
     last: valid.length > 0 ? valid.ts[valid.length - 1] : undefined,
     months,
   };
+}
+
+/**
+ * The typical distance between consecutive rows: the lower median of the positive spacings, so
+ * gaps (exchange outages, fewer than half of the intervals in any real file) do not move it.
+ * undefined when the file has fewer than 3 rows with a positive spacing between them.
+ */
+export function medianSpacing(ts: Float64Array, length: number): number | undefined {
+  const d: number[] = [];
+  for (let i = 1; i < length; i++) {
+    const x = ts[i]! - ts[i - 1]!;
+    if (x > 0 && Number.isFinite(x)) d.push(x);
+  }
+  if (d.length < 2) return undefined;
+  d.sort((a, b) => a - b);
+  return d[(d.length - 1) >> 1];
+}
+
+/** `4h`, `1d`, `90m`, `2h30m`, `45s`: a duration as a timeframe name when it is one. */
+export function spanText(ms: number): string {
+  const tf = TIMEFRAME_NAMES.find((t) => timeframeMs(t) === ms);
+  if (tf !== undefined) return tf;
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  if (rest > 0 || parts.length === 0) parts.push(`${rest}ms`);
+  return parts.join('');
+}
+
+/**
+ * Refuses a candle file whose rows are not spaced by the timeframe it is imported as (1h candles
+ * given as --timeframe 4h would otherwise store the quarter of them that sit on the 4h grid as
+ * mislabeled 4h candles). Gaps do not trip it: the median spacing is used.
+ */
+function refuseTimeframeMismatch(file: string, ts: Float64Array, length: number, timeframe: Timeframe): void {
+  const spacing = medianSpacing(ts, length);
+  if (spacing === undefined || spacing === timeframeMs(timeframe)) return;
+  const fits = TIMEFRAME_NAMES.find((t) => timeframeMs(t) === spacing);
+  const advice = fits !== undefined ? `: import it with --timeframe ${fits}` : '';
+  throw new CtError('CT_ERR_TIMEFRAME_MISMATCH', `${file}: rows are ${spanText(spacing)} apart (median spacing), --timeframe is ${timeframe}${advice}`, {
+    details: { file, spacingMs: spacing, timeframe },
+  });
 }
 
 /** Funding CSV (`timestamp,funding_rate`) into the FundingStore of a linear perpetual. */

@@ -3,9 +3,10 @@
  * `YYYY-MM.parquet` files, each holding the rows whose ts falls in that UTC month, ascending
  * and unique by ts. Columns are Float64Arrays with column 0 = ts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { CtError } from '../core/errors.ts';
+import { isoUtc } from '../core/time.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { monthFileName, monthIndexFromFileName, monthIndexOf, monthName, monthStartMs } from './layout.ts';
 import type { ParquetColumnSpec } from './parquet-io.ts';
@@ -38,6 +39,30 @@ export function monthPath(dir: string, month: number): string {
   return join(dir, monthFileName(month));
 }
 
+/** A month file that cannot be read, with what to do about it. */
+export interface CorruptMonth {
+  readonly file: string;
+  /** `YYYY-MM`. */
+  readonly month: string;
+  /** The UTC range the file held: [from, to). */
+  readonly from: number;
+  readonly to: number;
+  readonly reason: string;
+}
+
+/** The command that fixes a corrupt month, appended to every CT_ERR_PARQUET_CORRUPT about one. */
+export function repairHint(month: number): string {
+  const from = isoUtc(monthStartMs(month)).slice(0, 10), to = isoUtc(monthStartMs(month + 1)).slice(0, 10);
+  return `run "cryptotrader data repair" to move it aside, then re-import or re-download ${from} .. ${to}`;
+}
+
+function corruptMonth(file: string, month: number, why: string, cause?: unknown, details: Record<string, unknown> = {}): CtError {
+  return new CtError('CT_ERR_PARQUET_CORRUPT', `${file}: ${why}; ${repairHint(month)}`, {
+    cause,
+    details: { file, month: monthName(month), reason: why, ...details },
+  });
+}
+
 /** Reads one month file; checks its rows are ascending, unique and inside that month. */
 export async function readMonth(dir: string, month: number, specs: readonly ParquetColumnSpec[]): Promise<SeriesColumns> {
   const file = monthPath(dir, month);
@@ -45,20 +70,66 @@ export async function readMonth(dir: string, month: number, specs: readonly Parq
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    throw new CtError('CT_ERR_PARQUET_CORRUPT', `${file}: cannot be read (${(e as Error).message})`, { cause: e, details: { file } });
+    throw corruptMonth(file, month, `cannot be read (${(e as Error).message})`, e);
   }
-  const decoded = await decodeParquet(file, bytes, specs);
+  let decoded: SeriesColumns;
+  try {
+    decoded = await decodeParquet(file, bytes, specs);
+  } catch (e) {
+    if (!(e instanceof CtError) || e.code !== 'CT_ERR_PARQUET_CORRUPT') throw e;
+    throw corruptMonth(file, month, String(e.details.reason ?? e.message), e);
+  }
   const ts = decoded.columns[0]!;
   const lo = monthStartMs(month), hi = monthStartMs(month + 1);
   for (let i = 0; i < decoded.length; i++) {
     const t = ts[i]!;
     if (!(t >= lo && t < hi) || (i > 0 && t <= ts[i - 1]!)) {
-      throw new CtError('CT_ERR_PARQUET_CORRUPT', `${file}: row ${i} ts ${t} is out of order or outside ${monthName(month)}`, {
-        details: { file, row: i, value: t },
-      });
+      throw corruptMonth(file, month, `row ${i} ts ${t} is out of order or outside ${monthName(month)}`, undefined, { row: i, value: t });
     }
   }
   return decoded;
+}
+
+/** Reads a month, or says why it is corrupt (any other error still throws). */
+export async function readMonthOrCorrupt(dir: string, month: number, specs: readonly ParquetColumnSpec[]): Promise<SeriesColumns | CorruptMonth> {
+  try {
+    return await readMonth(dir, month, specs);
+  } catch (e) {
+    if (!(e instanceof CtError) || e.code !== 'CT_ERR_PARQUET_CORRUPT') throw e;
+    return { file: monthPath(dir, month), month: monthName(month), from: monthStartMs(month), to: monthStartMs(month + 1), reason: String(e.details.reason ?? e.message) };
+  }
+}
+
+export function isCorrupt(r: SeriesColumns | CorruptMonth): r is CorruptMonth {
+  return 'reason' in r;
+}
+
+/**
+ * Everything stored in a series, skipping corrupt months (each reported), so one damaged file
+ * does not hide the rest of the series from `data list` and `data verify`.
+ */
+export async function readAllReadable(dir: string, specs: readonly ParquetColumnSpec[]): Promise<{ cols: SeriesColumns; corrupt: CorruptMonth[] }> {
+  const parts: SeriesColumns[] = [];
+  const corrupt: CorruptMonth[] = [];
+  for (const m of listMonths(dir)) {
+    const r = await readMonthOrCorrupt(dir, m, specs);
+    if (isCorrupt(r)) corrupt.push(r);
+    else parts.push(r);
+  }
+  return { cols: concatRows(specs.length, parts), corrupt };
+}
+
+/**
+ * Moves a file aside to `<file>.corrupt-<n>` (the first n not taken) and returns the new path.
+ * Never deletes: the damaged bytes stay for inspection. The store ignores the renamed file.
+ */
+export function moveAside(file: string): string {
+  for (let n = 1; ; n++) {
+    const target = `${file}.corrupt-${n}`;
+    if (existsSync(target)) continue;
+    renameSync(file, target);
+    return target;
+  }
 }
 
 /** First index with ts >= t. */
@@ -141,6 +212,10 @@ export async function readRange(dir: string, specs: readonly ParquetColumnSpec[]
       total += i1 - i0;
     }
   }
+  return concatRows(width, parts, total);
+}
+
+function concatRows(width: number, parts: readonly SeriesColumns[], total = parts.reduce((n, p) => n + p.length, 0)): SeriesColumns {
   const out = Array.from({ length: width }, () => new Float64Array(total));
   let k = 0;
   for (const p of parts) {

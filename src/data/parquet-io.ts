@@ -6,8 +6,10 @@
  * while a pre-shredded buffer writes the same file in ~0.2 s. The buffer layout is the one
  * parquetjs-lite's own shredRecord builds (lib/shred.js), flat REQUIRED columns only.
  * Reading uses hyparquet (columnar, ~2M candles/s warm), parquetjs-lite's reader is row-based.
+ * parquetjs-lite is imported on the first write only, so commands that just read (a backtest,
+ * `data list`) do not pay for loading it.
  */
-import parquet, { type ParquetSchema } from 'parquetjs-lite';
+import type { ParquetSchema } from 'parquetjs-lite';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import { CtError } from '../core/errors.ts';
 
@@ -18,9 +20,17 @@ export interface ParquetColumnSpec {
   readonly kind: ParquetColumnKind;
 }
 
+type ParquetLib = typeof import('parquetjs-lite').default;
+
+let lib: Promise<ParquetLib> | undefined;
+function parquetLib(): Promise<ParquetLib> {
+  lib ??= import('parquetjs-lite').then((m) => m.default);
+  return lib;
+}
+
 const schemaCache = new Map<string, ParquetSchema>();
 
-function schemaFor(specs: readonly ParquetColumnSpec[]): ParquetSchema {
+function schemaFor(parquet: ParquetLib, specs: readonly ParquetColumnSpec[]): ParquetSchema {
   const id = specs.map((s) => `${s.name}:${s.kind}`).join(',');
   let schema = schemaCache.get(id);
   if (!schema) {
@@ -37,6 +47,7 @@ function schemaFor(specs: readonly ParquetColumnSpec[]): ParquetSchema {
 
 /** Encodes `length` rows of the given columns into one Parquet file image (one row group, one page per column). */
 export async function encodeParquet(specs: readonly ParquetColumnSpec[], columns: readonly Float64Array[], length: number): Promise<Buffer> {
+  const parquet = await parquetLib();
   const chunks: Buffer[] = [];
   const out = {
     write(buf: Buffer, cb: (err?: Error | null) => void): void {
@@ -47,7 +58,7 @@ export async function encodeParquet(specs: readonly ParquetColumnSpec[], columns
       cb(null);
     },
   };
-  const writer = await parquet.ParquetWriter.openStream(schemaFor(specs), out, { useDataPageV2: false, rowGroupSize: Number.MAX_SAFE_INTEGER });
+  const writer = await parquet.ParquetWriter.openStream(schemaFor(parquet, specs), out, { useDataPageV2: false, rowGroupSize: Number.MAX_SAFE_INTEGER });
   if (length > 0) {
     const levels = new Array<number>(length).fill(0);
     const columnData: Record<string, unknown> = {};
@@ -67,7 +78,7 @@ export async function encodeParquet(specs: readonly ParquetColumnSpec[], columns
 }
 
 function corrupt(file: string, why: string, cause?: unknown): CtError {
-  return new CtError('CT_ERR_PARQUET_CORRUPT', `${file}: ${why}`, { cause, details: { file } });
+  return new CtError('CT_ERR_PARQUET_CORRUPT', `${file}: ${why}`, { cause, details: { file, reason: why } });
 }
 
 /**

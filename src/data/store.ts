@@ -16,8 +16,8 @@ import type { CandleColumns } from '../domain/candle.ts';
 import type { MarketType, SeriesKey } from '../domain/instrument.ts';
 import { symbolSlug } from '../domain/instrument.ts';
 import { monthStartMs, seriesDir, symbolFromSlug } from './layout.ts';
-import type { SeriesColumns, SeriesRange } from './monthly-files.ts';
-import { listMonths, monthPath, readMonth, readRange, seriesRange, writeMonthsMerged } from './monthly-files.ts';
+import type { CorruptMonth, SeriesColumns, SeriesRange } from './monthly-files.ts';
+import { listMonths, monthPath, readAllReadable, readMonth, readRange, seriesRange, writeMonthsMerged } from './monthly-files.ts';
 import type { ParquetColumnSpec } from './parquet-io.ts';
 import { candleProblem } from '../domain/candle-validation.ts';
 
@@ -98,6 +98,12 @@ export class CandleStore {
   /** Everything stored for a series. */
   async readAll(key: SeriesKey): Promise<CandleColumns> {
     return this.read(key, -8.64e15, 8.64e15);
+  }
+
+  /** Everything stored for a series except corrupt months, which are reported instead of thrown. */
+  async readAllReadable(key: SeriesKey): Promise<{ candles: CandleColumns; corrupt: CorruptMonth[] }> {
+    const { cols, corrupt } = await readAllReadable(this.dirOf(key), CANDLE_COLUMNS);
+    return { candles: toCandles(cols), corrupt };
   }
 
   async range(key: SeriesKey): Promise<SeriesRange | undefined> {

@@ -28,8 +28,8 @@ export interface ParallelOptions {
   readonly jobModule?: string;
   /** Export name of the job function `(job) => result | Promise<result>`. Default DEFAULT_JOB_EXPORT. */
   readonly exportName?: string;
-  /** Called as each job ends (in completion order), e.g. for a progress bar. */
-  readonly onJobDone?: (index: number, done: number, total: number) => void;
+  /** Called as each job ends (in completion order) with its outcome, e.g. for a progress bar. */
+  readonly onJobDone?: (index: number, done: number, total: number, outcome: JobOutcome<unknown>) => void;
 }
 
 export type JobOutcome<R> =
@@ -67,10 +67,11 @@ export async function runParallel<J, R>(jobs: readonly J[], opts: ParallelOption
           reply = { ok: false, error: { code: 'CT_ERR_RUN_FAILED', message: `parallel job #${index}: worker thread failed: ${(e as Error)?.message ?? String(e)}` }, ms: 0 };
         }
         done++;
-        opts.onJobDone?.(index, done, jobs.length);
-        return reply.ok
+        const outcome: JobOutcome<R> = reply.ok
           ? { index, ok: true, value: reply.value as R, ms: reply.ms }
           : { index, ok: false, error: new CtError(reply.error.code, reply.error.message, { details: { ...(reply.error.details ?? {}), job: index } }), ms: reply.ms };
+        opts.onJobDone?.(index, done, jobs.length, outcome);
+        return outcome;
       }),
     );
   } finally {

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCtError } from '../../../src/core/errors.ts';
 import { tempPathFor } from '../../../src/data/atomic-write.ts';
 import { FundingStore } from '../../../src/data/funding-store.ts';
+import { moveAside } from '../../../src/data/monthly-files.ts';
 import { CandleStore } from '../../../src/data/store.ts';
 import { generateSynthetic } from '../../../src/data/synthetic.ts';
 import type { CandleColumns } from '../../../src/domain/candle.ts';
@@ -101,6 +102,30 @@ describe('CandleStore', () => {
     expect(jan.length).toBe(24 * 31);
     const mar = await store.read(KEY, MAR_2024, Date.UTC(2024, 3, 1));
     expect(mar.length).toBeGreaterThan(0);
+  });
+
+  it('names the fix in every corrupt-month error, and readAllReadable reports the month and returns the others', async () => {
+    const store = new CandleStore(dir);
+    await store.write(KEY, candles(24 * 31 * 3));
+    const feb = join(dir, 'bybit/spot/BTC_USDT/1h/2024-02.parquet');
+    truncateSync(feb, 1000);
+    const e = await caught(store.readAll(KEY));
+    expect((e as Error).message).toMatch(/; run "cryptotrader data repair" to move it aside, then re-import or re-download 2024-02-01 \.\. 2024-03-01$/);
+    const r = await store.readAllReadable(KEY);
+    expect(r.candles.length).toBe(24 * 31 + (24 * 31 * 3 - 24 * 60));
+    expect(r.corrupt).toEqual([expect.objectContaining({ file: feb, month: '2024-02', from: Date.UTC(2024, 1, 1), to: MAR_2024 })]);
+  });
+
+  it('moveAside renames to the first free <file>.corrupt-<n>, never deletes, and the store then ignores the file', async () => {
+    const store = new CandleStore(dir);
+    await store.write(KEY, candles(24 * 40));
+    const jan = join(dir, 'bybit/spot/BTC_USDT/1h/2024-01.parquet');
+    const bytes = readFileSync(jan);
+    writeFileSync(`${jan}.corrupt-1`, 'an earlier one');
+    expect(moveAside(jan)).toBe(`${jan}.corrupt-2`);
+    expect(readFileSync(`${jan}.corrupt-2`).equals(bytes)).toBe(true);
+    expect(readFileSync(`${jan}.corrupt-1`, 'utf8')).toBe('an earlier one');
+    expect((await store.readAll(KEY)).length).toBe(24 * 9);
   });
 
   it('gives CT_ERR_PARQUET_CORRUPT for a file that is not Parquet at all', async () => {

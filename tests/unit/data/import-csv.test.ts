@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dataImport } from '../../../src/data/commands.ts';
-import { importCsv } from '../../../src/data/import-csv.ts';
+import { importCsv, medianSpacing, spanText } from '../../../src/data/import-csv.ts';
+import { parseTimestamp } from '../../../src/data/csv.ts';
 import { CandleStore } from '../../../src/data/store.ts';
 
 const H = 3_600_000;
@@ -95,5 +96,40 @@ describe('importCsv', () => {
   it('dataImport rejects a spot symbol given for a linear market', async () => {
     const file = csv('p.csv', ['timestamp,open,high,low,close,volume', `${T0},10,12,9,11,5`]);
     await expect(dataImport({ dataDir: dir, csv: file, symbol: 'BTC/USDT', timeframe: '1h', market: 'linear' })).rejects.toMatchObject({ code: 'CT_ERR_SYMBOL_INVALID' });
+  });
+});
+
+describe('row spacing of an import', () => {
+  it('is the median spacing, which gaps and a stray duplicate do not move', () => {
+    const ts = Float64Array.from([0, 1, 2, 3, 10, 11, 11, 12, 40, 41].map((h) => h * H));
+    expect(medianSpacing(ts, ts.length)).toBe(H);
+    expect(medianSpacing(Float64Array.from([0, 4 * H, 8 * H, 20 * H]), 4)).toBe(4 * H);
+    expect(medianSpacing(Float64Array.from([0, 5 * H]), 2)).toBeUndefined();
+  });
+
+  it('is printed as a timeframe when it is one', () => {
+    expect(spanText(H)).toBe('1h');
+    expect(spanText(86_400_000)).toBe('1d');
+    expect(spanText(90 * 60_000)).toBe('1h30m');
+    expect(spanText(1500)).toBe('1s500ms');
+  });
+});
+
+describe('CSV timestamps', () => {
+  it('go through the one date parser: an impossible ISO date is not a timestamp', () => {
+    expect(parseTimestamp('2024-02-29 01:00')).toBe(Date.UTC(2024, 1, 29, 1));
+    expect(parseTimestamp('1514764800000')).toBe(1514764800000);
+    expect(parseTimestamp('2023-02-29T00:00:00Z')).toBeNaN();
+    expect(parseTimestamp('2023-04-31')).toBeNaN();
+  });
+
+  it('rejects a row with an impossible date, saying why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ct-import-date-'));
+    const file = join(dir, 'x.csv');
+    writeFileSync(file, ['timestamp,open,high,low,close,volume', '2023-02-28T23:00:00Z,1,2,0.5,1.5,3', '2023-02-30T00:00:00Z,1,2,0.5,1.5,3', '2023-03-01T01:00:00Z,1,2,0.5,1.5,3', ''].join('\n'));
+    const r = await importCsv({ dataDir: dir, file, symbol: 'ETH/USDT', timeframe: '1h', exchange: 'binance', market: 'spot' });
+    expect(r.rowsStored).toBe(2);
+    expect(r.rejected).toEqual([{ row: 3, reason: 'timestamp "2023-02-30T00:00:00Z" is not a timestamp (epoch ms or ISO-8601): February 2023 has 28 days' }]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

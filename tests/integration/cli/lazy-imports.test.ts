@@ -1,0 +1,40 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from './cli-env.ts';
+
+const RECORDER = new URL('./import-recorder.mjs', import.meta.url).href;
+const HEAVY = ['ccxt', 'piscina', 'ws', 'parquetjs-lite', 'hyparquet'];
+const dir = mkdtempSync(join(tmpdir(), 'ct-imports-'));
+
+/** The npm packages a CLI run resolved, from the recorder's log. */
+function packagesLoaded(args: string[]): { code: number | null; packages: Set<string> } {
+  const log = join(dir, `${args.join('_').replace(/[^a-z0-9_-]/gi, '')}.log`);
+  const r = cli(args, { nodeArgs: ['--import', RECORDER], env: { CT_IMPORT_LOG: log } });
+  const packages = new Set<string>();
+  for (const url of readFileSync(log, 'utf8').split('\n')) {
+    const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+    if (m) packages.add(m[1]!);
+  }
+  return { code: r.code, packages };
+}
+
+describe('a command loads only what it uses', () => {
+  for (const args of [['--help'], ['config', 'check'], ['config', 'show'], ['strategies', 'list'], ['sweep', '--help']]) {
+    it(`\`${args.join(' ')}\` never imports ${HEAVY.join(', ')}`, () => {
+      const r = packagesLoaded(args);
+      expect(r.code).toBe(0);
+      expect(r.packages.has('commander')).toBe(true);
+      expect(HEAVY.filter((p) => r.packages.has(p))).toEqual([]);
+    });
+  }
+
+  it('loads the Parquet reader where it is used (the recorder sees lazy imports), and the writer only to write', () => {
+    const r = packagesLoaded(['data', 'list', '--set', `general.data_dir=${join(dir, 'empty-store')}`]);
+    expect(r.code).toBe(0);
+    expect(r.packages.has('hyparquet')).toBe(true);
+    expect(r.packages.has('parquetjs-lite')).toBe(false);
+    expect(r.packages.has('ccxt')).toBe(false);
+  });
+});
