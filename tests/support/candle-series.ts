@@ -1,11 +1,11 @@
 /**
- * Candle columns for tests that feed strategy hosts directly (no store, no backtest): the seeded
+ * Candle columns for tests that feed strategy hosts or indicators directly (no store, no backtest): the seeded
  * synthetic market on every clone, the real Binance 1h candles where ../shared is present.
  */
 import type { CandleColumns } from '../../src/domain/candle.ts';
 import { readCsvColumns } from './csv-candles.ts';
 import { HAS_SHARED_DATA, sharedFile } from './shared-data.ts';
-import { SPOT_MARKET, syntheticSeries } from './synthetic-store.ts';
+import { SPOT_MARKET, syntheticSeries, type SyntheticMarketSpec } from './synthetic-store.ts';
 
 export interface SeriesSource {
   /** For test names. */
@@ -22,19 +22,36 @@ export const SYNTHETIC_SERIES: SeriesSource = {
   series: (symbol) => syntheticSeries(symbol, SPOT_MARKET),
 };
 
-const realCache = new Map<string, CandleColumns>();
 export const REAL_SERIES: SeriesSource = {
   name: 'real Binance candles',
   available: HAS_SHARED_DATA,
-  series: (symbol) => {
-    let c = realCache.get(symbol);
-    if (c === undefined) {
-      c = readCsvColumns(sharedFile(`${symbol.replace('/', '')}-1h.csv`));
-      realCache.set(symbol, c);
-    }
-    return c;
-  },
+  series: (symbol) => realFile(`${symbol.replace('/', '')}-1h.csv`),
 };
 
 /** Synthetic first, then the real candles: the order test files run their variants in. */
 export const SERIES_SOURCES: readonly SeriesSource[] = [SYNTHETIC_SERIES, REAL_SERIES];
+
+/**
+ * Two years of two synthetic symbols at very different price levels (BTC ~30,000, XRP ~0.5), for
+ * the indicator checks that want long series with volatility clusters and volume spikes.
+ */
+export const LONG_MARKET: SyntheticMarketSpec = { ...SPOT_MARKET, seed: 99, symbols: ['BTC/USDT', 'XRP/USDT'], count: 2 * 365 * 24 };
+
+/** Names of the long synthetic series, usable wherever a shared file name is (see `candlesNamed`). */
+export const SYNTHETIC_SERIES_NAMES = LONG_MARKET.symbols.map((s) => `synthetic ${s} 1h`);
+
+/** A series by name: `synthetic <SYMBOL> 1h` (always there) or a file of ../shared/data. */
+export function candlesNamed(name: string): CandleColumns {
+  const m = /^synthetic (\S+) 1h$/.exec(name);
+  return m ? syntheticSeries(m[1]!, LONG_MARKET) : realFile(name);
+}
+
+const fileCache = new Map<string, CandleColumns>();
+function realFile(file: string): CandleColumns {
+  let c = fileCache.get(file);
+  if (c === undefined) {
+    c = readCsvColumns(sharedFile(file));
+    fileCache.set(file, c);
+  }
+  return c;
+}
