@@ -5,7 +5,7 @@
 import type { CandleColumns } from '../../src/domain/candle.ts';
 import { readCsvColumns } from './csv-candles.ts';
 import { HAS_SHARED_DATA, sharedFile } from './shared-data.ts';
-import { SPOT_MARKET, syntheticSeries, type SyntheticMarketSpec } from './synthetic-store.ts';
+import { LONG_MARKET, SPOT_MARKET, syntheticSeries } from './synthetic-store.ts';
 
 export interface SeriesSource {
   /** For test names. */
@@ -30,12 +30,6 @@ export const REAL_SERIES: SeriesSource = {
 
 /** Synthetic first, then the real candles: the order test files run their variants in. */
 export const SERIES_SOURCES: readonly SeriesSource[] = [SYNTHETIC_SERIES, REAL_SERIES];
-
-/**
- * Two years of two synthetic symbols at very different price levels (BTC ~30,000, XRP ~0.5), for
- * the indicator checks that want long series with volatility clusters and volume spikes.
- */
-export const LONG_MARKET: SyntheticMarketSpec = { ...SPOT_MARKET, seed: 99, symbols: ['BTC/USDT', 'XRP/USDT'], count: 2 * 365 * 24 };
 
 /** Names of the long synthetic series, usable wherever a shared file name is (see `candlesNamed`). */
 export const SYNTHETIC_SERIES_NAMES = LONG_MARKET.symbols.map((s) => `synthetic ${s} 1h`);

@@ -36,8 +36,7 @@ export interface SyntheticMarketSpec {
 
 /**
  * Three spot symbols, 180 days of 1h candles (4,320 per symbol): long enough for every built-in's
- * warm-up and for many trades (the seed is chosen so that each built-in trades on it; the tests
- * assert it), small enough that a backtest of all eight built-ins takes well under a second.
+ * warm-up and for many trades (each built-in trades on it: the tests assert it), small enough that a backtest of all eight built-ins takes well under a second.
  */
 export const SPOT_MARKET: SyntheticMarketSpec = {
   seed: 20240101,
@@ -66,6 +65,12 @@ export const CHOPPY_MARKET: SyntheticMarketSpec = {
   count: 60 * 24,
   params: { annualVol: 1.2 },
 };
+
+/**
+ * Two years of two symbols at very different price levels (BTC ~30,000, XRP ~0.5), for the checks
+ * that want long series with volatility clusters and volume spikes (indicators, simple_ma's rule).
+ */
+export const LONG_MARKET: SyntheticMarketSpec = { ...SPOT_MARKET, seed: 99, symbols: ['BTC/USDT', 'XRP/USDT'], count: 2 * 365 * 24 };
 
 /** End of the candles (exclusive): the open time after the last candle. */
 export function endOf(spec: SyntheticMarketSpec): number {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CandleColumns } from '../../../src/domain/candle.ts';
 import { readCsvColumns } from '../../support/csv-candles.ts';
-import { LONG_MARKET } from '../../support/candle-series.ts';
 import { HAS_SHARED_DATA, sharedFile } from '../../support/shared-data.ts';
 import { executionKey, importShared, runBacktestInProcess, tempWorkspace } from '../../support/backtest-env.ts';
-import { syntheticSeries, writeSyntheticStore } from '../../support/synthetic-store.ts';
+import { LONG_MARKET, syntheticSeries, writeSyntheticStore } from '../../support/synthetic-store.ts';
 
 /** Plain SMA written from its definition, independent of src/indicators. */
 function naiveSma(x: Float64Array, n: number): Float64Array {
