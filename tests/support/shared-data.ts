@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
- * The real Binance candles live in ../shared/data beside the repository (never copied into it).
- * Tests that need them call `sharedDataOrSkip()` and skip with a visible message when it is absent.
+ * The real Binance candles live in ../shared/data beside the repository (never copied into it);
+ * CT_SHARED_DATA names another folder (a folder that does not exist = run as a clone without them).
+ * Tests on them are `describe.skipIf(!HAS_SHARED_DATA)`: skipped, visibly, when they are absent.
+ * The central promises are also tested on synthetic candles (./synthetic-store.ts), always.
  */
 export const SHARED_DATA_DIR = process.env.CT_SHARED_DATA ?? resolve(REPO_ROOT, '..', 'shared', 'data');
 export const HAS_SHARED_DATA = existsSync(join(SHARED_DATA_DIR, 'BTCUSDT-1h.csv'));

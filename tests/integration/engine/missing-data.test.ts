@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../../../src/app/modes/backtest.ts';
 import { isCtError } from '../../../src/core/errors.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
-import { HAS_SHARED_DATA } from '../../support/shared-data.ts';
-import { configWith, importShared, tempWorkspace } from '../../support/backtest-env.ts';
+import { configWith, tempWorkspace } from '../../support/backtest-env.ts';
+import { SPOT_MARKET, writeSyntheticStore } from '../../support/synthetic-store.ts';
 
 async function failure(sets: string[]): Promise<{ code: string; message: string }> {
   const { config, raw } = configWith(sets);
@@ -28,11 +28,12 @@ describe('a backtest whose candles are not in the store', () => {
     expect(f.message.split('\n')).toHaveLength(1);
   });
 
-  it.skipIf(!HAS_SHARED_DATA)('points at the same series stored under another exchange instead of downloading', async () => {
+  it('points at the same series stored under another exchange instead of downloading', async () => {
     const ws = tempWorkspace('ct-missing-');
-    await importShared(configWith(ws.sets).config.general.data_dir, [{ file: 'BTCUSDT-1h.csv', symbol: 'BTC/USDT' }]);
+    // BTC/USDT 1h is in the store, under the exchange name "synthetic"; the run asks for bybit's
+    await writeSyntheticStore(ws.dataDir, SPOT_MARKET);
     const f = await failure([...ws.sets, 'exchange.rest_url=http://127.0.0.1:9', 'market.symbols=BTC/USDT', 'backtest.from=2023-01-01', 'backtest.to=2023-02-01']);
     expect(f.code).toBe('CT_ERR_DATA_MISSING');
-    expect(f.message).toContain('the store has BTC/USDT 1h from binance: use --set backtest.data_exchange=binance');
+    expect(f.message).toContain('the store has BTC/USDT 1h from synthetic: use --set backtest.data_exchange=synthetic');
   });
 });

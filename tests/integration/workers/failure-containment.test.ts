@@ -1,11 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Signal } from '../../../src/domain/signal.ts';
 import { HostGroup } from '../../../src/workers/host-group.ts';
 import { createStrategyHost } from '../../../src/workers/host-factory.ts';
 import type { StrategyHost } from '../../../src/workers/strategy-host.ts';
 import { SupervisedStrategyHost, type SupervisorStatus } from '../../../src/workers/supervised-host.ts';
-import { HAS_SHARED_DATA } from '../../support/shared-data.ts';
-import { batchOf, btc1h, misbehavingSpec } from './helpers/batches.ts';
+import { runBacktestCli, runBacktestInProcess, tempWorkspace } from '../../support/backtest-env.ts';
+import { CHOPPY_MARKET, SPOT_MARKET, syntheticSeries, writeSyntheticStore } from '../../support/synthetic-store.ts';
+import { batchOf, misbehavingSpec } from './helpers/batches.ts';
 
 const FIXTURE = { runnerOptions: { skipSourceCheck: true } } as const;
 const SYMBOL = 'BTC/USDT';
@@ -23,10 +27,17 @@ function isAlive(pid: number): boolean {
   }
 }
 
-describe.skipIf(!HAS_SHARED_DATA)('a misbehaving strategy is contained', () => {
+/**
+ * The fixture strategy misbehaves on one chosen candle and otherwise trades on hourly moves of
+ * more than 1 %, so any candles do: these run on the seeded synthetic market (a choppy one, so the
+ * fixture emits every few candles), on every clone.
+ */
+const btc = (): ReturnType<typeof syntheticSeries> => syntheticSeries('BTC/USDT', CHOPPY_MARKET);
+
+describe('a misbehaving strategy is contained', () => {
   for (const isolation of ['process', 'worker', 'inline'] as const) {
     it(`${isolation}: a handler that throws becomes a CT_ERR_STRATEGY_THREW reply and the host keeps serving`, async () => {
-      const c = btc1h();
+      const c = btc();
       const host = createStrategyHost(misbehavingSpec('thrower', 'throw', c.ts[50]!), { isolation, ...FIXTURE });
       stopLater.push(host);
       await host.start();
@@ -41,7 +52,7 @@ describe.skipIf(!HAS_SHARED_DATA)('a misbehaving strategy is contained', () => {
 
   for (const isolation of ['process', 'worker'] as const) {
     it(`${isolation}: a handler that never returns is detected by missed heartbeats and killed`, async () => {
-      const c = btc1h();
+      const c = btc();
       const host = createStrategyHost(misbehavingSpec('hanger', 'hang', c.ts[20]!), { isolation, ...FIXTURE, heartbeatMs: 100, heartbeatMissLimit: 3 });
       stopLater.push(host);
       await host.start();
@@ -55,7 +66,7 @@ describe.skipIf(!HAS_SHARED_DATA)('a misbehaving strategy is contained', () => {
     });
 
     it(`${isolation}: a guest that dies mid-batch rejects with CT_ERR_STRATEGY_DIED and its exit code`, async () => {
-      const c = btc1h();
+      const c = btc();
       const host = createStrategyHost(misbehavingSpec('crasher', 'crash', c.ts[30]!), { isolation, ...FIXTURE });
       stopLater.push(host);
       await host.start();
@@ -67,7 +78,7 @@ describe.skipIf(!HAS_SHARED_DATA)('a misbehaving strategy is contained', () => {
   }
 
   it('the supervisor restarts a crashed strategy with backoff and replays recent candles, while the other strategy goes on', async () => {
-    const c = btc1h();
+    const c = btc();
     const crashTs = c.ts[130]!;
     const statuses: SupervisorStatus[] = [];
     let fed = 0; // rows of c already given to the group: the loop's "recent candles"
@@ -111,7 +122,7 @@ describe.skipIf(!HAS_SHARED_DATA)('a misbehaving strategy is contained', () => {
   });
 
   it('the supervisor gives up after max restarts and skips the strategy from then on', async () => {
-    const c = btc1h();
+    const c = btc();
     const crashTs = c.ts[10]!;
     const host = new SupervisedStrategyHost(() => createStrategyHost(misbehavingSpec('doomed', 'crash', crashTs), { isolation: 'worker', ...FIXTURE }), {
       restartBaseMs: 10,
@@ -127,5 +138,62 @@ describe.skipIf(!HAS_SHARED_DATA)('a misbehaving strategy is contained', () => {
     expect(host.status()).toMatchObject({ state: 'failed', restarts: 2, lastError: { code: 'CT_ERR_STRATEGY_DIED' } });
     expect(await host.processBatch(batchOf(SYMBOL, c, 20, 40))).toEqual([]);
     expect(host.status().skippedBatches).toBe(1);
+  });
+});
+
+describe('a strategy that fails ends a backtest with a clear error, never a wrong result', () => {
+  const ws = tempWorkspace('ct-fail-bt-');
+  let base: string[];
+  /** The failing candle: day 20 of the synthetic market, well after every warm-up. */
+  const atTs = SPOT_MARKET.from + 20 * 24 * 3_600_000;
+
+  beforeAll(async () => {
+    const market = await writeSyntheticStore(ws.dataDir, SPOT_MARKET);
+    base = [
+      ...ws.sets, ...market.sets, 'market.symbols=BTC/USDT', 'strategies.enabled=simple_ma,fail_at', 'strategies.custom_dir=tests/fixtures/failing-strategies',
+      `strategy.fail_at.at_ts=${atTs}`,
+    ];
+  });
+
+  /** The run as the runs table recorded it, and whether it left a results folder. */
+  function recorded(errorCode: string): { status: string; error: string; results: boolean } {
+    const db = new Database(ws.stateDb, { readonly: true });
+    const row = db.prepare(`SELECT id, status, error FROM runs WHERE error LIKE ? ORDER BY started_at DESC LIMIT 1`).get(`${errorCode}:%`) as { id: string; status: string; error: string } | undefined;
+    db.close();
+    expect(row, `a run with error ${errorCode}`).toBeDefined();
+    return { status: row!.status, error: row!.error, results: existsSync(join(ws.root, 'results', row!.id)) };
+  }
+
+  it('process (the CLI, as a user runs it): a strategy that throws exits 1 with one CT_ERR_STRATEGY_THREW line naming it and the candle, no stack trace', async () => {
+    const r = await runBacktestCli([...base, 'strategy.fail_at.mode=throw', 'strategies.isolation=process']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toBe('');
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    expect(last).toBe(`CT_ERR_STRATEGY_THREW: strategy fail_at: onCandle threw on BTC/USDT at candle ${atTs}: fail_at fixture throws at ${atTs}`);
+    // every other stderr line is a JSON log record: nothing like a raw stack trace
+    for (const line of r.stderr.trim().split('\n').slice(0, -1)) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(recorded('CT_ERR_STRATEGY_THREW')).toEqual({ status: 'failed', error: last, results: false });
+  }, 180_000);
+
+  const CASES = [
+    { mode: 'throw', isolation: 'inline', code: 'CT_ERR_STRATEGY_THREW', says: `strategy fail_at: onCandle threw on BTC/USDT at candle ${atTs}: fail_at fixture throws at ${atTs}`, sets: [] },
+    // heartbeats every 250 ms, 8 missed (2 s) = hung: quick, and no false alarm on a loaded machine
+    { mode: 'hang', isolation: 'worker', code: 'CT_ERR_STRATEGY_TIMEOUT', says: 'strategy fail_at: missed 8 heartbeats', sets: ['strategies.heartbeat_ms=250', 'strategies.heartbeat_miss_limit=8'] },
+    { mode: 'die', isolation: 'process', code: 'CT_ERR_STRATEGY_DIED', says: 'strategy fail_at: guest process', sets: [] },
+  ] as const;
+  for (const c of CASES) {
+    it(`${c.isolation}: a strategy that ${c.mode === 'die' ? 'dies' : `${c.mode}s`} fails the run with ${c.code} (exit 1), recorded as failed, with no results`, async () => {
+      const r = await runBacktestInProcess([...base, `strategy.fail_at.mode=${c.mode}`, `strategies.isolation=${c.isolation}`, ...c.sets]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.startsWith(`${c.code}: ${c.says}`), r.stderr).toBe(true);
+      expect(recorded(c.code)).toMatchObject({ status: 'failed', results: false });
+    });
+  }
+
+  it('the same run without the failure completes and trades (the failure is what ended the others)', async () => {
+    const r = await runBacktestInProcess([...base, 'strategy.fail_at.at_ts=1', 'strategies.isolation=inline']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.summary!.trades as number).toBeGreaterThan(0);
+    expect(readdirSync(join(ws.root, 'results'))).toContain(r.runId);
   });
 });

@@ -7,8 +7,11 @@ import { CtError } from '../../../src/core/errors.ts';
 import { PROTOCOL_VERSION, parseGuestMessage, parseHostMessage } from '../../../src/workers/protocol.ts';
 import { createStrategyHost } from '../../../src/workers/host-factory.ts';
 import type { StrategyHost } from '../../../src/workers/strategy-host.ts';
-import { HAS_SHARED_DATA } from '../../support/shared-data.ts';
-import { batchOf, btc1h, builtinSpec, misbehavingSpec } from './helpers/batches.ts';
+import { CHOPPY_MARKET, syntheticSeries } from '../../support/synthetic-store.ts';
+import { batchOf, builtinSpec, misbehavingSpec } from './helpers/batches.ts';
+
+/** Candles for the fixture strategy (it trades on hourly moves above 1 %): the choppy synthetic series. */
+const btc = (): ReturnType<typeof syntheticSeries> => syntheticSeries('BTC/USDT', CHOPPY_MARKET);
 
 const hosts: StrategyHost[] = [];
 afterEach(async () => {
@@ -93,12 +96,12 @@ describe('strategy host handshake', () => {
   });
 });
 
-describe.skipIf(!HAS_SHARED_DATA)('strategy logs', () => {
+describe('strategy logs', () => {
   for (const isolation of ['process', 'worker'] as const) {
     it(`${isolation}: ctx.log records reach the host logger as log messages, tagged with the instance and candle ts`, async () => {
       const lines: Array<Record<string, unknown>> = [];
       const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
-      const c = btc1h();
+      const c = btc();
       const host = createStrategyHost(misbehavingSpec('talker', 'none'), { isolation, logger, runnerOptions: { skipSourceCheck: true } });
       hosts.push(host);
       await host.start();
@@ -126,8 +129,8 @@ describe('strategy host shutdown', () => {
     });
   }
 
-  it.skipIf(!HAS_SHARED_DATA)('a guest stuck in a handler is killed after the shutdown timeout', async () => {
-    const c = btc1h();
+  it('a guest stuck in a handler is killed after the shutdown timeout', async () => {
+    const c = btc();
     const host = createStrategyHost(misbehavingSpec('m', 'hang', c.ts[5]!), { isolation: 'process', runnerOptions: { skipSourceCheck: true }, shutdownTimeoutMs: 300, heartbeatMs: 10_000 });
     await host.start();
     const batch = batchOf('BTC/USDT', c, 0, 10);

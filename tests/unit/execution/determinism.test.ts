@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Candle } from '../../../src/domain/candle.ts';
+import type { Candle, CandleColumns } from '../../../src/domain/candle.ts';
 import type { Fill } from '../../../src/domain/order.ts';
 import { HAS_SHARED_DATA, sharedFile } from '../../support/shared-data.ts';
 import { readCsvColumns } from '../../support/csv-candles.ts';
+import { LINEAR_MARKET, syntheticSeries } from '../../support/synthetic-store.ts';
 import { order, sim, SYM } from './sim-helpers.ts';
 
-/** A fixed order script on real candles: alternate long/short every 12 candles with stop and TP (s1),
- * plus a buy-and-hold without protection (s2). */
-function runScript(): { fills: Fill[]; funding: unknown[]; net: number; simQty: number } {
-  const perp = readCsvColumns(sharedFile('BTCUSDT-PERP-1h.csv'));
-  const from = Date.UTC(2021, 4, 1), to = Date.UTC(2021, 5, 1);
+/** A fixed order script over one month of perpetual candles: alternate long/short every 12 candles
+ * with stop and TP (s1), plus a buy-and-hold without protection (s2). */
+function runScript(perp: CandleColumns, from: number, to: number): { fills: Fill[]; funding: unknown[]; net: number; simQty: number } {
   const ex = sim({ slippageModel: 'atr', atrPeriod: 14, atrSlippageMult: 0.05 }, { funding: () => undefined });
   const fills: Fill[] = [];
   const funding: unknown[] = [];
@@ -43,19 +42,26 @@ function runScript(): { fills: Fill[]; funding: unknown[]; net: number; simQty: 
   return { fills, funding, net, simQty: ex.position('s1', SYM).qty + ex.position('s2', SYM).qty };
 }
 
-describe.skipIf(!HAS_SHARED_DATA)('determinism on real candles', () => {
-  it('produces identical fills and funding from two runs on the same inputs', () => {
-    const a = runScript();
-    const b = runScript();
-    expect(JSON.stringify(b.fills)).toBe(JSON.stringify(a.fills));
-    expect(JSON.stringify(b.funding)).toBe(JSON.stringify(a.funding));
-    // The script exercises every path: entries, stops, take-profits, funding, end of run.
-    const reasons = new Set(a.fills.map((f) => f.reason));
-    expect([...reasons].sort()).toEqual(['end_of_run', 'signal', 'stop', 'take_profit']);
-    expect(a.funding.length).toBeGreaterThan(0);
-    // Fill ids are unique and the fills net to flat after the end-of-run close.
-    expect(new Set(a.fills.map((f) => f.id)).size).toBe(a.fills.length);
-    expect(Math.abs(a.net)).toBeLessThan(1e-12);
-    expect(a.simQty).toBe(0);
+const CASES = [
+  { name: 'the seeded synthetic perpetual', available: true, perp: () => syntheticSeries('BTC/USDT:USDT', LINEAR_MARKET), from: LINEAR_MARKET.from, to: LINEAR_MARKET.from + 31 * 24 * 3_600_000 },
+  { name: 'real candles', available: HAS_SHARED_DATA, perp: () => readCsvColumns(sharedFile('BTCUSDT-PERP-1h.csv')), from: Date.UTC(2021, 4, 1), to: Date.UTC(2021, 5, 1) },
+];
+
+for (const c of CASES) {
+  describe.skipIf(!c.available)(`determinism on ${c.name}`, () => {
+    it('produces identical fills and funding from two runs on the same inputs', () => {
+      const a = runScript(c.perp(), c.from, c.to);
+      const b = runScript(c.perp(), c.from, c.to);
+      expect(JSON.stringify(b.fills)).toBe(JSON.stringify(a.fills));
+      expect(JSON.stringify(b.funding)).toBe(JSON.stringify(a.funding));
+      // The script exercises every path: entries, stops, take-profits, funding, end of run.
+      const reasons = new Set(a.fills.map((f) => f.reason));
+      expect([...reasons].sort()).toEqual(['end_of_run', 'signal', 'stop', 'take_profit']);
+      expect(a.funding.length).toBeGreaterThan(0);
+      // Fill ids are unique and the fills net to flat after the end-of-run close.
+      expect(new Set(a.fills.map((f) => f.id)).size).toBe(a.fills.length);
+      expect(Math.abs(a.net)).toBeLessThan(1e-12);
+      expect(a.simQty).toBe(0);
+    });
   });
-});
+}

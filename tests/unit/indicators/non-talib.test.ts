@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bollinger, donchian, realizedVol, volumeZscore, zscore } from '../../../src/indicators/index.ts';
-import { readCsvColumns } from '../../support/csv-candles.ts';
-import { HAS_SHARED_DATA, sharedFile } from '../../support/shared-data.ts';
+import { SYNTHETIC_SERIES_NAMES, candlesNamed } from '../../support/candle-series.ts';
+import { HAS_SHARED_DATA } from '../../support/shared-data.ts';
 import { firstValid } from './compare.ts';
 
 /**
@@ -62,47 +62,54 @@ function expectNear(ours: Float64Array, ref: Float64Array, tol: number, label: s
   }
 }
 
-describe.skipIf(!HAS_SHARED_DATA)('non-TA-Lib indicators against naive computations on real data', () => {
-  for (const file of ['BTCUSDT-1h.csv', 'XRPUSDT-1h.csv', 'BTCUSDT-5m.csv']) {
-    it(`zscore, volume z-score and realised volatility equal two-pass recomputation on ${file}`, () => {
-      const c = readCsvColumns(sharedFile(file));
-      for (const n of [2, 20, 96]) {
-        expectNear(zscore(c.close, n), naiveZscore(c.close, n), 1e-9, `zscore ${file} n=${n}`);
-        // Volume has spikes of 100x next to quiet stretches: the case where running sums fail.
-        expectNear(volumeZscore(c.volume, n), naiveZscore(c.volume, n), 1e-9, `volumeZscore ${file} n=${n}`);
-        expectNear(realizedVol(c.close, n, 8760), naiveRealizedVol(c.close, n, 8760), 1e-9, `realizedVol ${file} n=${n}`);
-      }
-    });
-  }
+const GROUPS = [
+  { name: 'the seeded synthetic market', available: true, series: SYNTHETIC_SERIES_NAMES, bands: SYNTHETIC_SERIES_NAMES[0]! },
+  { name: 'real data', available: HAS_SHARED_DATA, series: ['BTCUSDT-1h.csv', 'XRPUSDT-1h.csv', 'BTCUSDT-5m.csv'], bands: 'ETHUSDT-1h.csv' },
+];
 
-  it('computes Donchian middle, Bollinger bandwidth and %B from their bands', () => {
-    const c = readCsvColumns(sharedFile('ETHUSDT-1h.csv'));
-    const d = donchian(c.high, c.low, 20);
-    const b = bollinger(c.close, 20, 2);
-    for (let i = 19; i < c.length; i++) {
-      let hi = -Infinity;
-      let lo = Infinity;
-      for (let j = i - 19; j <= i; j++) {
-        hi = Math.max(hi, c.high[j]!);
-        lo = Math.min(lo, c.low[j]!);
-      }
-      // Plain comparisons in the loop (expect() per bar would dominate the runtime).
-      const up = b.upper[i]!;
-      const low = b.lower[i]!;
-      const bw = (up - low) / b.middle[i]!;
-      const pb = (c.close[i]! - low) / (up - low);
-      if (d.upper[i] !== hi || d.lower[i] !== lo || d.middle[i] !== (hi + lo) / 2) {
-        expect.fail(`donchian at ${i}: ${d.upper[i]}/${d.lower[i]}/${d.middle[i]} vs ${hi}/${lo}`);
-      }
-      if (Math.abs(b.bandwidth[i]! - bw) > 1e-12 * Math.abs(bw) || Math.abs(b.percentB[i]! - pb) > 1e-9 * Math.max(1, Math.abs(pb))) {
-        expect.fail(`bollinger extras at ${i}: bandwidth ${b.bandwidth[i]} vs ${bw}, %B ${b.percentB[i]} vs ${pb}`);
-      }
+for (const group of GROUPS) {
+  describe.skipIf(!group.available)(`non-TA-Lib indicators against naive computations on ${group.name}`, () => {
+    for (const file of group.series) {
+      it(`zscore, volume z-score and realised volatility equal two-pass recomputation on ${file}`, () => {
+        const c = candlesNamed(file);
+        for (const n of [2, 20, 96]) {
+          expectNear(zscore(c.close, n), naiveZscore(c.close, n), 1e-9, `zscore ${file} n=${n}`);
+          // Volume has spikes of 100x next to quiet stretches: the case where running sums fail.
+          expectNear(volumeZscore(c.volume, n), naiveZscore(c.volume, n), 1e-9, `volumeZscore ${file} n=${n}`);
+          expectNear(realizedVol(c.close, n, 8760), naiveRealizedVol(c.close, n, 8760), 1e-9, `realizedVol ${file} n=${n}`);
+        }
+      });
     }
-    expect(firstValid(d.middle)).toBe(donchian.warmup(20) - 1);
-    expect(firstValid(b.bandwidth)).toBe(bollinger.warmup(20) - 1);
-    expect(firstValid(b.percentB)).toBe(bollinger.warmup(20) - 1);
+
+    it('computes Donchian middle, Bollinger bandwidth and %B from their bands', () => {
+      const c = candlesNamed(group.bands);
+      const d = donchian(c.high, c.low, 20);
+      const b = bollinger(c.close, 20, 2);
+      for (let i = 19; i < c.length; i++) {
+        let hi = -Infinity;
+        let lo = Infinity;
+        for (let j = i - 19; j <= i; j++) {
+          hi = Math.max(hi, c.high[j]!);
+          lo = Math.min(lo, c.low[j]!);
+        }
+        // Plain comparisons in the loop (expect() per bar would dominate the runtime).
+        const up = b.upper[i]!;
+        const low = b.lower[i]!;
+        const bw = (up - low) / b.middle[i]!;
+        const pb = (c.close[i]! - low) / (up - low);
+        if (d.upper[i] !== hi || d.lower[i] !== lo || d.middle[i] !== (hi + lo) / 2) {
+          expect.fail(`donchian at ${i}: ${d.upper[i]}/${d.lower[i]}/${d.middle[i]} vs ${hi}/${lo}`);
+        }
+        if (Math.abs(b.bandwidth[i]! - bw) > 1e-12 * Math.abs(bw) || Math.abs(b.percentB[i]! - pb) > 1e-9 * Math.max(1, Math.abs(pb))) {
+          expect.fail(`bollinger extras at ${i}: bandwidth ${b.bandwidth[i]} vs ${bw}, %B ${b.percentB[i]} vs ${pb}`);
+        }
+      }
+      expect(firstValid(d.middle)).toBe(donchian.warmup(20) - 1);
+      expect(firstValid(b.bandwidth)).toBe(bollinger.warmup(20) - 1);
+      expect(firstValid(b.percentB)).toBe(bollinger.warmup(20) - 1);
+    });
   });
-});
+}
 
 describe('non-TA-Lib indicators on constructed series', () => {
   it('starts zscore, volume z-score and realised volatility exactly at their warm-up', () => {

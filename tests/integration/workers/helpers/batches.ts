@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import type { CandleColumns } from '../../../../src/domain/candle.ts';
 import type { CandleBatch } from '../../../../src/domain/candle-batch.ts';
 import type { StrategySpec } from '../../../../src/strategies/strategy-spec.ts';
-import { readCsvColumns } from '../../../support/csv-candles.ts';
-import { REPO_ROOT, sharedFile } from '../../../support/shared-data.ts';
+import { REPO_ROOT } from '../../../support/shared-data.ts';
 
 /** Single-symbol batch over rows [from, to) of columns (copies, like the loop would send). */
 export function batchOf(symbol: string, c: CandleColumns, from: number, to: number): CandleBatch {
@@ -26,12 +25,6 @@ export function batchesOf(symbol: string, c: CandleColumns, n: number, size: num
   const out: CandleBatch[] = [];
   for (let i = 0; i < n; i += size) out.push(batchOf(symbol, c, i, Math.min(n, i + size)));
   return out;
-}
-
-let btc: CandleColumns | undefined;
-export function btc1h(): CandleColumns {
-  btc ??= readCsvColumns(sharedFile('BTCUSDT-1h.csv'));
-  return btc;
 }
 
 export const MISBEHAVING = resolve(REPO_ROOT, 'tests/fixtures/strategies/misbehaving.ts');

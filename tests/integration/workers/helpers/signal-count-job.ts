@@ -1,16 +1,16 @@
 /**
- * A small backtest-like job for the piscina pool tests and the bench: runs one builtin strategy
- * over rows [0, rows) of a shared CSV with the real StrategyRunner and summarises its signals.
+ * A small backtest-like job for the piscina pool tests: runs one builtin strategy over rows
+ * [0, rows) of a symbol's 1h candles (the seeded synthetic market, or the real Binance CSV) with
+ * the real StrategyRunner and summarises its signals.
  */
 import { StrategyRunner } from '../../../../src/strategies/runner.ts';
-import { readCsvColumns } from '../../../support/csv-candles.ts';
-import { sharedFile } from '../../../support/shared-data.ts';
+import { REAL_SERIES, SYNTHETIC_SERIES } from '../../../support/candle-series.ts';
 import { batchesOf, builtinSpec } from './batches.ts';
 
 export interface SignalCountJob {
   readonly strategy: string;
   readonly params: Record<string, unknown>;
-  readonly file: string;
+  readonly data: 'synthetic' | 'real';
   readonly symbol: string;
   readonly rows: number;
 }
@@ -24,7 +24,7 @@ export interface SignalCountResult {
 }
 
 export async function run(job: SignalCountJob): Promise<SignalCountResult> {
-  const c = readCsvColumns(sharedFile(job.file));
+  const c = (job.data === 'real' ? REAL_SERIES : SYNTHETIC_SERIES).series(job.symbol);
   const runner = await StrategyRunner.create(builtinSpec(job.strategy, job.strategy, job.params, [job.symbol]));
   const rows = Math.min(job.rows, c.length);
   const ids: string[] = [];
