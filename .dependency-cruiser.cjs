@@ -67,7 +67,8 @@ module.exports = {
     { from: { path: '^strategies/' }, to: { path: STRATEGY_ALLOWED } },
     { from: { path: layer('execution') }, to: { path: to('core', 'domain', 'indicators', 'execution') } },
     { from: { path: layer('engine') }, to: { path: to('core', 'domain', 'indicators', 'engine') } },
-    { from: { path: layer('engine') }, to: { path: to('execution', 'persistence', 'observability'), dependencyTypes: ['type-only'] } },
+    // The engine talks to execution only through the ExecutionAdapter interface (a type).
+    { from: { path: layer('engine') }, to: { path: to('execution'), dependencyTypes: ['type-only'] } },
     { from: { path: layer('workers') }, to: { path: to('core', 'domain', 'observability', 'strategies', 'workers') } },
     // The host group implements the candle loop's port (a type), nothing more of the engine.
     { from: { path: layer('workers') }, to: { path: '^src/engine/ports\\.ts$', dependencyTypes: ['type-only'] } },
