@@ -7,7 +7,7 @@
  *                              this host stay usable (the supervisor decides whether to restart);
  *  - heartbeats stop        -> CT_ERR_STRATEGY_TIMEOUT, the guest is killed;
  *  - a request outlives its deadline -> CT_ERR_STRATEGY_TIMEOUT, the guest is killed;
- *  - the guest exits        -> CT_ERR_STRATEGY_DIED with the exit code/signal and its last stderr lines;
+ *  - the guest exits        -> CT_ERR_STRATEGY_DIED with the exit code/signal and the error its stderr names;
  *  - a message breaks the protocol -> CT_ERR_PROTOCOL, the guest is killed.
  *
  * After a failure the host is dead for good (every call rejects with the same error); restarting
@@ -32,7 +32,18 @@ interface Pending {
   timer: NodeJS.Timeout | undefined;
 }
 
-const STDERR_KEEP = 8;
+const STDERR_KEEP = 40;
+
+/**
+ * What a dead guest's stderr says went wrong. Node prints an uncaught error as a code frame, the
+ * `Error: message` line, the stack and a `Node.js vX` banner; the last lines alone are stack and
+ * banner, which tell an operator nothing. So: the last line that names an error, else the last line
+ * that is neither stack, code-frame marker nor banner.
+ */
+export function guestErrorLine(lines: readonly string[]): string | undefined {
+  const useful = lines.filter((l) => l.trim() !== '' && !/^\s+at /.test(l) && !/^\s*\^+\s*$/.test(l) && !/^Node\.js v\d/.test(l));
+  return [...useful].reverse().find((l) => /\b[A-Za-z]*Error\b|^Uncaught\b|\[ERR_[A-Z_]+\]/.test(l)) ?? useful.at(-1);
+}
 
 export class RemoteStrategyHost implements StrategyHost {
   readonly instanceId: string;
@@ -247,7 +258,8 @@ export class RemoteStrategyHost implements StrategyHost {
     for (const w of this.exitWaiters.splice(0)) w();
     this.ackWaiter?.();
     if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
-    const why = error ? `: ${error.message}` : this.stderrTail.length > 0 ? `; last stderr: ${this.stderrTail.slice(-3).join(' | ')}` : '';
+    const said = guestErrorLine(this.stderrTail);
+    const why = error ? `: ${error.message}` : said !== undefined ? `: ${said.trim()}` : '';
     this.fail('CT_ERR_STRATEGY_DIED', `strategy ${this.instanceId}: guest ${this.isolation} ${this.pid ?? ''} exited (code ${code}, signal ${signal})${why}`.replace('  ', ' '), {
       exitCode: code,
       signal,

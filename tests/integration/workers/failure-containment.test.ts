@@ -179,13 +179,15 @@ describe('a strategy that fails ends a backtest with a clear error, never a wron
     { mode: 'throw', isolation: 'inline', code: 'CT_ERR_STRATEGY_THREW', says: `strategy fail_at: onCandle threw on BTC/USDT at candle ${atTs}: fail_at fixture throws at ${atTs}`, sets: [] },
     // heartbeats every 250 ms, 8 missed (2 s) = hung: quick, and no false alarm on a loaded machine
     { mode: 'hang', isolation: 'worker', code: 'CT_ERR_STRATEGY_TIMEOUT', says: 'strategy fail_at: missed 8 heartbeats', sets: ['strategies.heartbeat_ms=250', 'strategies.heartbeat_miss_limit=8'] },
-    { mode: 'die', isolation: 'process', code: 'CT_ERR_STRATEGY_DIED', says: 'strategy fail_at: guest process', sets: [] },
+    { mode: 'die', isolation: 'process', code: 'CT_ERR_STRATEGY_DIED', says: 'strategy fail_at: guest process', sets: [], names: 'Error: fail_at fixture: the strategy process dies here' },
   ] as const;
   for (const c of CASES) {
     it(`${c.isolation}: a strategy that ${c.mode === 'die' ? 'dies' : `${c.mode}s`} fails the run with ${c.code} (exit 1), recorded as failed, with no results`, async () => {
       const r = await runBacktestInProcess([...base, `strategy.fail_at.mode=${c.mode}`, `strategies.isolation=${c.isolation}`, ...c.sets]);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr.startsWith(`${c.code}: ${c.says}`), r.stderr).toBe(true);
+      // A dead guest's error names what its stderr said went wrong, not the stack's last frames.
+      if ('names' in c) expect(r.stderr.split('\n')[0]).toContain(c.names);
       expect(recorded(c.code)).toMatchObject({ status: 'failed', results: false });
     });
   }
