@@ -96,7 +96,11 @@ async function runSweep(o: SweepOptions, cmd: Command): Promise<void> {
     return { ...head, ok: true, run_id: r.value.runId, results_dir: r.value.resultsDir, metrics };
   });
   const ranked = rankRows(rows, sort);
-  emitResult(g.json, { sort: sort ?? null, jobs: ranked }, sweepTable(ranked, sort));
+  const { isoUtc } = await import('../core/time.ts');
+  const c = ctx.config;
+  const setting = { from: isoUtc(c.backtest.from!), to: isoUtc(c.backtest.to!), timeframe: c.market.timeframe, market: c.exchange.market, data_exchange: c.backtest.data_exchange };
+  const settingText = `${setting.from} -> ${setting.to}, ${setting.timeframe}, ${setting.data_exchange} ${setting.market}`;
+  emitResult(g.json, { sort: sort ?? null, ...setting, jobs: ranked }, sweepTable(ranked, sort, settingText));
   const failed = results.filter((r) => !r.ok).length;
   if (failed > 0) throw new CtError('CT_ERR_RUN_FAILED', `${failed} of ${jobs.length} backtests failed`);
 }

@@ -84,12 +84,13 @@ const COLUMNS: ReadonlyArray<{ readonly head: string; readonly cell: (r: SweepRo
 ];
 
 /** The end-of-sweep table, rows already ranked. */
-export function sweepTable(rows: readonly SweepRow[], by: SortMetric | undefined): string {
+export function sweepTable(rows: readonly SweepRow[], by: SortMetric | undefined, setting?: string): string {
   const body = rows.map((r) => COLUMNS.map((c) => c.cell(r)));
   const head = COLUMNS.map((c) => c.head);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((v, i) => (COLUMNS[i]!.right ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
-  const title = `${rows.length} backtests${by === undefined ? ' (job order; rank with --sort <metric>)' : `, best ${by} first`}`;
+  // The setting every job ran on is printed, so a sweep can never silently run on other dates.
+  const title = `${rows.length} backtest${rows.length === 1 ? "" : "s"}${setting ? ` (${setting})` : ''}${by === undefined ? ', job order (rank with --sort <metric>)' : `, best ${by} first`}`;
   return [title, line(head), ...body.map(line)].join('\n');
 }
 

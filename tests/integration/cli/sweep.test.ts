@@ -94,7 +94,8 @@ describe('sweep: many backtests in parallel from one command', () => {
       expect(r.stderr).toMatch(/^\[1\/2\] ok {5}simple_ma (BTC|ETH)\/USDT \(\d+\.\d s\)$/m);
       expect(r.stderr).toMatch(/^\[2\/2\] ok {5}simple_ma (BTC|ETH)\/USDT \(\d+\.\d s\)$/m);
       const lines = r.stdout.trim().split('\n');
-      expect(lines[0]).toBe('2 backtests, best max_drawdown first');
+      // The title names the setting every job ran on: the period given before `sweep`, the timeframe and the data.
+      expect(lines[0]).toMatch(/^2 backtests \(2023-02-01T00:00:00Z -> 2023-03-01T00:00:00Z, 1h, \S+ spot\), best max_drawdown first$/);
       expect(lines[1]).toMatch(/^strategy +symbol +params +return +cagr +sharpe +max_dd +trades +pf +run$/);
       const dd = lines.slice(2).map((l) => Number(/ (\d+\.\d\d)% +\d+ +\S+ +backtest-/.exec(l)![1]));
       expect(dd).toHaveLength(2);
@@ -110,7 +111,8 @@ describe('sweep: many backtests in parallel from one command', () => {
       const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/sweep \[[\u2591\u2588]+\] 0\/1 backtests/);
-      expect(r.stdout).toContain('1 backtests (job order; rank with --sort <metric>)');
+      expect(r.stdout).toContain('1 backtest (2023-02-01T00:00:00Z -> 2023-02-15T00:00:00Z, 1h,');
+      expect(r.stdout).toContain('job order (rank with --sort <metric>)');
     });
 
     it('exits 2 before any work on a grid key no swept strategy has, a bad --sort, a mode other than backtest, or a bad parameter value', () => {
