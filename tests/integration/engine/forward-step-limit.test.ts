@@ -1,29 +1,13 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic } from '../../../src/data/synthetic.ts';
 import { startFakeBybit, type FakeBybitServer } from '../../support/fake-bybit/server.ts';
 import { tempWorkspace } from '../../support/backtest-env.ts';
-import { REPO_ROOT } from '../../support/shared-data.ts';
+import { runCliProcess as run } from '../../support/cli-process.ts';
 
 const M = 60_000;
 const FROM = Date.UTC(2024, 0, 1);
-
-function run(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('forward mode stops on its own step limit', () => {
   let server: FakeBybitServer;
