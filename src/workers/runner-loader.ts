@@ -5,12 +5,13 @@
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { codeUrl } from '../core/code-location.ts';
 import { CtError } from '../core/errors.ts';
 import type { StrategyLogSink } from '../strategies/runner.ts';
 import type { RunnerCreateOptions, RunnerLike, RunnerModule, StrategySpec } from './strategy-spec.ts';
 
 /** The real runner (src/strategies/runner.ts), as a file URL. */
-export const DEFAULT_RUNNER_MODULE = new URL('../strategies/runner.ts', import.meta.url).href;
+export const DEFAULT_RUNNER_MODULE = codeUrl('../strategies/runner.ts', import.meta.url).href;
 
 /** Accepts a file URL or an absolute path; returns a file URL for import(). */
 export function moduleUrl(pathOrUrl: string): string {
