@@ -20,7 +20,7 @@ import { HAS_SHARED_DATA, REPO_ROOT, sharedFile } from '../../tests/support/shar
 import type { BenchResult } from './types.ts';
 
 const MAIN = join(REPO_ROOT, 'dist', 'main.js');
-const PACKAGES_HOOK = pathToFileURL(join(REPO_ROOT, 'scripts', 'bench', '_loaded-packages.mjs')).href;
+const PACKAGES_HOOK = pathToFileURL(join(REPO_ROOT, 'tests', 'support', 'loaded-packages-hook.mjs')).href;
 /** Libraries that --help, config show/check and strategies list must never load (issue 8, item 7). */
 const NEVER_FOR_LIGHT_COMMANDS = ['ccxt', 'piscina', 'ws', 'hyparquet', 'parquetjs-lite'];
 
@@ -52,7 +52,7 @@ function runOnce(args: readonly string[], env = childEnv()): { ms: number; ok: b
 
 function loadedPackages(args: readonly string[]): string[] {
   const file = join(mkdtempSync(join(tmpdir(), 'ct-bench-pkgs-')), 'packages.txt');
-  runOnce(['--import', PACKAGES_HOOK, ...args], childEnv({ CT_BENCH_PACKAGES_FILE: file }));
+  runOnce(['--import', PACKAGES_HOOK, ...args], childEnv({ CT_LOADED_PACKAGES_FILE: file }));
   const names = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
   rmSync(join(file, '..'), { recursive: true, force: true });
   return [...new Set(names)].sort();
