@@ -88,6 +88,20 @@ describe('the built CLI (dist/)', () => {
     }
   });
 
+  it('runs parallel jobs on piscina worker threads started from the built job worker, not the tsx bootstrap', () => {
+    const job = join(root, 'square-job.mjs');
+    // A pool started from the tsx bootstrap hands its threads the .ts entry in workerData.
+    writeFileSync(job, "import { workerData } from 'node:worker_threads';\nexport function square(x) { return { x, square: x * x, bootstrapped: workerData?.tsEntry !== undefined }; }\n");
+    const script = [
+      `const { runParallel } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist/src/workers/parallel-backtests.js')).href)});`,
+      `const out = await runParallel([1, 2, 3], { threads: 2, jobModule: ${JSON.stringify(job)}, exportName: 'square' });`,
+      'console.log(JSON.stringify(out.map((o) => (o.ok ? o.value : o.error.message))));',
+    ].join('\n');
+    const r = node(['--input-type=module', '-e', script]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual([1, 2, 3].map((x) => ({ x, square: x * x, bootstrapped: false })));
+  });
+
   it('lets a custom strategy import the SDK by its source path and get the built modules the runner uses', () => {
     const probe = join(customDir, 'sdk_probe.ts');
     writeFileSync(probe, `export { defineStrategy } from '${REPO_ROOT}/src/strategies/index.ts';\nexport const typed: number = 1;\n`);
