@@ -22,8 +22,13 @@ export function openStateDb(stateDir: string, fileName = 'trading.db'): StateDb 
     db.pragma('busy_timeout = 15000');
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    // NORMAL is durable in WAL mode except for the last transactions on power loss; fills in
-    // forward mode are committed one by one, so we keep FULL there (see AccountingWriter).
+    // NORMAL, in every mode. In WAL mode a commit then writes the WAL without fsync: a committed
+    // transaction survives a crash of this process (the bytes are in the OS), and only an OS
+    // crash or power loss can take back the transactions committed since the last checkpoint
+    // (the database itself stays consistent). FULL would fsync at every commit, i.e. every step
+    // and fill in durable mode. OFF would skip the fsync at checkpoints too, which risks
+    // corrupting this file (shared by every run) on power loss, and measured no faster for a
+    // backtest: its cost is building rows, not syncing (docs/benchmarks.md).
     db.pragma('synchronous = NORMAL');
   } catch (e) {
     throw new CtError('CT_ERR_DB_MIGRATION', `${path}: cannot open the state database (${(e as Error).message})`, { cause: e, details: { path } });

@@ -1,10 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PACKAGE_ROOT } from '../core/code-location.ts';
 import { CtError, isCtError } from '../core/errors.ts';
 import type { AnyStrategy } from '../strategy-sdk/contract.ts';
 import { validateSchema, type StrategyInputs, type StrategySchema } from '../strategy-sdk/schema.ts';
 import { checkStrategySource, formatViolations } from './source-check.ts';
+import { enableTypeScriptImports } from './typescript-imports.ts';
 
 /**
  * Finding and loading strategy modules: the built-ins (strategies/builtins/<id>.ts, imported by
@@ -12,8 +14,8 @@ import { checkStrategySource, formatViolations } from './source-check.ts';
  * (<customDir>/<id>.ts, statically checked BEFORE import so a forbidden file never runs).
  */
 
-/** Repository root: this file is src/strategies/loader.ts. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Repository root, from the sources and from dist/ alike. */
+export const REPO_ROOT = PACKAGE_ROOT;
 
 export type StrategySource = { kind: 'builtin'; id: string } | { kind: 'file'; path: string };
 
@@ -95,6 +97,7 @@ export async function loadStrategy(source: StrategySource, opts: LoadOptions = {
   }
   let mod: unknown;
   try {
+    if (file.endsWith('.ts')) await enableTypeScriptImports();
     mod = await import(pathToFileURL(file).href);
   } catch (e) {
     throw loadFail(file, `could not be imported: ${e instanceof Error ? e.message : String(e)}`, e);

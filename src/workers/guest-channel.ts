@@ -1,19 +1,20 @@
 /**
  * Starting a strategy guest and talking to it, for the two out-of-process isolation modes:
  *  - process: child_process.fork with `serialization: 'advanced'` (V8 structured clone over IPC, so
- *    Float64Arrays cross as typed arrays, not JSON) and tsx loaded with `--import`;
- *  - worker:  a worker_threads Worker starting from ts-worker-bootstrap.mjs (see WHY there).
+ *    Float64Arrays cross as typed arrays, not JSON);
+ *  - worker:  a worker_threads Worker.
+ * From the sources, both load tsx first; from the built JavaScript, neither does (worker-entry.ts).
  * Both present the same small GuestChannel so the host logic is written once.
  *
  * The guest gets a filtered environment (no API keys or secrets: strategies are user code) and its
  * stdout/stderr are captured line by line for the host's logger instead of mixing into ours.
  */
 import { fork } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
+import { codeUrl } from '../core/code-location.ts';
 import type { HostMessage } from './protocol.ts';
+import { forkExecArgv, workerStart } from './worker-entry.ts';
 
 export interface GuestChannel {
   /** OS pid of the child process; undefined for a worker thread. */
@@ -34,9 +35,7 @@ export interface GuestChannelEvents {
   onOutput(stream: 'stdout' | 'stderr', line: string): void;
 }
 
-const GUEST_ENTRY = new URL('./strategy-guest.ts', import.meta.url);
-const WORKER_BOOTSTRAP = new URL('./ts-worker-bootstrap.mjs', import.meta.url);
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const GUEST_ENTRY = codeUrl('./strategy-guest.ts', import.meta.url);
 
 /** Variables a guest may see. Everything else (API keys, tokens, passwords) stays in the daemon. */
 const ENV_ALLOW = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV', 'SYSTEMROOT'];
@@ -79,7 +78,7 @@ export function spawnGuest(isolation: 'process' | 'worker', ev: GuestChannelEven
 
 function spawnProcessGuest(ev: GuestChannelEvents): GuestChannel {
   const child = fork(GUEST_ENTRY, [], {
-    execArgv: ['--import', TSX_LOADER],
+    execArgv: forkExecArgv(GUEST_ENTRY),
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: guestEnv(),
@@ -114,8 +113,9 @@ function spawnProcessGuest(ev: GuestChannelEvents): GuestChannel {
 }
 
 function spawnWorkerGuest(ev: GuestChannelEvents): GuestChannel {
-  const worker = new Worker(WORKER_BOOTSTRAP, {
-    workerData: { tsEntry: GUEST_ENTRY.href },
+  const start = workerStart(GUEST_ENTRY);
+  const worker = new Worker(start.filename, {
+    workerData: start.workerData,
     env: guestEnv(),
     stdout: true,
     stderr: true,

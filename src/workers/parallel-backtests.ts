@@ -11,14 +11,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { codeUrl } from '../core/code-location.ts';
 import { CtError } from '../core/errors.ts';
 import type { JobReply, JobTask } from './parallel-job-worker.ts';
+import { workerStart } from './worker-entry.ts';
 
-const BOOTSTRAP = new URL('./ts-worker-bootstrap.mjs', import.meta.url);
-const JOB_WORKER = new URL('./parallel-job-worker.ts', import.meta.url);
+const JOB_WORKER = codeUrl('./parallel-job-worker.ts', import.meta.url);
 
 /** The backtest job of `sweep`: one backtest per job, strategies inline. */
-export const DEFAULT_JOB_MODULE = new URL('../app/backtest-job.ts', import.meta.url).href;
+export const DEFAULT_JOB_MODULE = codeUrl('../app/backtest-job.ts', import.meta.url).href;
 export const DEFAULT_JOB_EXPORT = 'runBacktestJob';
 
 export interface ParallelOptions {
@@ -45,9 +46,10 @@ export async function runParallel<J, R>(jobs: readonly J[], opts: ParallelOption
   const threads = Math.max(1, Math.min(jobs.length, opts.threads ?? availableParallelism()));
   const module = opts.jobModule ?? DEFAULT_JOB_MODULE;
   const exportName = opts.exportName ?? DEFAULT_JOB_EXPORT;
+  const start = workerStart(JOB_WORKER);
   const pool = new Piscina({
-    filename: BOOTSTRAP.href,
-    workerData: { tsEntry: JOB_WORKER.href },
+    filename: start.filename.href,
+    workerData: start.workerData,
     minThreads: threads,
     maxThreads: threads,
     // Jobs are long and async (file reads); piscina's Atomics.wait idle loop would only save

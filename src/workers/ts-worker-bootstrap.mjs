@@ -5,7 +5,9 @@
  * tsx's loader hooks to that thread, so a Worker cannot start from a .ts file directly. This
  * bootstrap registers tsx in the thread (tsx/esm/api `register()`) and imports `workerData.tsEntry`
  * (a file URL). Used by the worker-thread strategy host and by the piscina pool for parallel
- * backtests; piscina calls this module's default export, so we re-export the entry's default.
+ * backtests when they run from the sources; the built JavaScript starts its threads from the .js
+ * entry directly (worker-entry.ts). piscina calls this module's default export, so we re-export
+ * the entry's default.
  */
 import { workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';

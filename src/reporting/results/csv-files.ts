@@ -49,6 +49,21 @@ export class IsoTimeFormatter {
   }
 }
 
+/**
+ * An epoch-ms time as csvNum prints it (`String(ms)`), ~4x faster: a time is a double beyond the
+ * small-integer range, whose printing takes V8's general shortest-digits path, while its two
+ * halves below and above 10^6 are small integers. Anything else goes to csvNum.
+ */
+export function timeMsText(ms: number): string {
+  if (!(ms >= 1e6 && ms < 1e14) || !Number.isInteger(ms)) return csvNum(ms);
+  const hi = Math.floor(ms / 1e6);
+  const lo = ms - hi * 1e6;
+  if (lo < 0 || lo >= 1e6) return csvNum(ms);
+  const low = String(lo);
+  return `${hi}${ZEROS[6 - low.length]}${low}`;
+}
+const ZEROS = ['', '0', '00', '000', '0000', '00000'];
+
 /** csvNum with a one-value memo: equity columns repeat (flat cash, zero exposure) for long runs. */
 class NumColumn {
   private last = NaN;
@@ -71,6 +86,18 @@ class ChunkedFile {
   private pos = 0;
   constructor(path: string) {
     this.fd = openSync(path, 'w');
+  }
+  /** A line known to be ASCII (numbers and times only): copied byte for byte, no UTF-8 encoding. */
+  asciiLine(s: string): void {
+    if (this.pos + s.length + 1 > CHUNK) {
+      this.flush();
+      if (s.length + 1 > CHUNK) {
+        writeSync(this.fd, `${s}\n`);
+        return;
+      }
+    }
+    this.pos += this.buf.write(s, this.pos, 'latin1');
+    this.buf[this.pos++] = 10;
   }
   line(s: string): void {
     // UTF-8 needs at most 3 bytes per UTF-16 unit; +1 for the newline.
@@ -110,7 +137,7 @@ export function writeFillsCsv(path: string, fills: readonly Fill[]): void {
   withFile(path, FILLS_COLUMNS, (f) => {
     for (const x of fills) {
       f.line([
-        csvNum(x.ts), iso.format(x.ts), csvText(x.symbol), x.side, csvNum(x.qty), csvNum(x.price), csvNum(x.fee),
+        timeMsText(x.ts), iso.format(x.ts), csvText(x.symbol), x.side, csvNum(x.qty), csvNum(x.price), csvNum(x.fee),
         csvText(x.strategyId), csvText(x.reason), csvNum(x.slippageCost), csvText(x.orderId), csvText(x.id),
       ].join(','));
     }
@@ -123,7 +150,7 @@ export function writeTradesCsv(path: string, trades: readonly Trade[]): void {
       const notional = t.entryPrice * t.qty;
       f.line([
         csvText(t.id), csvText(t.strategyId), csvText(t.symbol), t.direction,
-        csvNum(t.entryTs), isoUtc(t.entryTs), csvNum(t.exitTs), isoUtc(t.exitTs),
+        timeMsText(t.entryTs), isoUtc(t.entryTs), timeMsText(t.exitTs), isoUtc(t.exitTs),
         csvNum(t.entryPrice), csvNum(t.exitPrice), csvNum(t.qty),
         csvNum(t.grossPnl), csvNum(t.fees), csvNum(t.slippage), csvNum(t.funding), csvNum(t.netPnl),
         notional > 0 ? csvNum(t.netPnl / notional) : '', csvNum(t.rMultiple),
@@ -139,7 +166,7 @@ export function writeEquityCsv(path: string, equity: EquityMarks): void {
   withFile(path, EQUITY_COLUMNS, (f) => {
     for (let i = 0; i < equity.length; i++) {
       const e = equity.at(i)!;
-      f.line(`${csvNum(e.ts)},${iso.format(e.ts)},${cash.format(e.cash)},${eq.format(e.equity)},${ex.format(e.exposure)},${dd.format(e.drawdown)}`);
+      f.asciiLine(`${timeMsText(e.ts)},${iso.format(e.ts)},${cash.format(e.cash)},${eq.format(e.equity)},${ex.format(e.exposure)},${dd.format(e.drawdown)}`);
     }
   });
 }

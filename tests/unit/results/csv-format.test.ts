@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isoUtc } from '../../../src/core/time.ts';
-import { IsoTimeFormatter } from '../../../src/reporting/results/csv-files.ts';
+import { IsoTimeFormatter, timeMsText } from '../../../src/reporting/results/csv-files.ts';
 import { csvNum, csvText, roundSig } from '../../../src/reporting/results/format.ts';
 
 describe('results formatting', () => {
@@ -10,6 +10,13 @@ describe('results formatting', () => {
     let x = 1_500_000_000_000;
     for (let i = 0; i < 2000; i++) samples.push((x += 37 * 60_000 + (i % 3) * 1000));
     for (const ms of samples) expect(f.format(ms), String(ms)).toBe(isoUtc(ms));
+  });
+
+  it('prints epoch-ms times exactly as csvNum does, at the edges of its fast path too', () => {
+    const samples = [0, -1, 999_999, 1e6, 1e6 + 1, 1_514_764_800_000, 1_704_067_200_123, 99_999_999_999_999, 1e14, 1e14 + 1, 2 ** 53 - 1, 2 ** 53, 1.5e6 + 0.5, -1_514_764_800_000, 1e21];
+    let x = 1_000_000;
+    while (x < 1e14) samples.push((x = x * 1.37 + 999_983), Math.floor(x), Math.floor(x / 1e6) * 1e6, Math.floor(x / 1e6) * 1e6 - 1);
+    for (const ms of samples) expect(timeMsText(ms), String(ms)).toBe(csvNum(ms));
   });
 
   it('prints CSV numbers as the shortest text that parses back to the same double', () => {
