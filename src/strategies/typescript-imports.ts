@@ -4,7 +4,7 @@
  * loader, so the first custom strategy registers one (tsx's register API) in this thread, and
  * only then: a run with built-in strategies alone never loads tsx.
  *
- * A custom strategy imports the SDK by its source path (`../../src/strategies/index.ts`). When
+ * A custom strategy imports the SDK by its source path (`../../src/strategy-sdk/index.ts`). When
  * built, sdk-redirect-hooks.ts resolves such an import to the built module in dist/ instead, so
  * the strategy shares the very modules the runner uses (one CtError class, one indicator code),
  * and nothing of ours is transpiled twice.

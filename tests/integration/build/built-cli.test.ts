@@ -104,12 +104,12 @@ describe('the built CLI (dist/)', () => {
 
   it('lets a custom strategy import the SDK by its source path and get the built modules the runner uses', () => {
     const probe = join(customDir, 'sdk_probe.ts');
-    writeFileSync(probe, `export { defineStrategy } from '${REPO_ROOT}/src/strategies/index.ts';\nexport const typed: number = 1;\n`);
+    writeFileSync(probe, `export { defineStrategy } from '${REPO_ROOT}/src/strategy-sdk/index.ts';\nexport const typed: number = 1;\n`);
     const script = [
       `const { enableTypeScriptImports } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist/src/strategies/typescript-imports.js')).href)});`,
       'await enableTypeScriptImports();',
       `const probe = await import(${JSON.stringify(pathToFileURL(probe).href)});`,
-      `const sdk = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist/src/strategies/index.js')).href)});`,
+      `const sdk = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist/src/strategy-sdk/index.js')).href)});`,
       'console.log(JSON.stringify({ same: probe.defineStrategy === sdk.defineStrategy, typed: probe.typed }));',
     ].join('\n');
     const r = node(['--input-type=module', '-e', script]);
