@@ -209,6 +209,9 @@ async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
           shouldStop: () => stopReason() !== undefined,
         });
         timings.loopMs = performance.now() - t2;
+        // Plain hosts have nothing left to do (the loop ran their finish): a strategy process
+        // exits while the results are written instead of after (`finally` waits for it).
+        if (!w.supervised) void hosts.stop().catch(() => undefined);
       }
     } catch (e) {
       // A stop while starting (e.g. the forward warm-up fetch aborted by Ctrl-C): nothing was
