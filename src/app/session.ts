@@ -10,7 +10,8 @@ import type { CandleSourcePort } from '../engine/ports.ts';
 import type { ExecutionAdapter } from '../execution/execution-adapter.ts';
 import type { Logger } from '../observability/logger.ts';
 import { AccountingWriter } from '../persistence/accounting-writer.ts';
-import { currentGitCommit, finishRun, insertRun } from '../persistence/runs.ts';
+import { currentGitCommit } from '../persistence/git-commit.ts';
+import { finishRun, insertRun } from '../persistence/runs.ts';
 import { openStateDb, type StateDb } from '../persistence/state-db.ts';
 import { buildAccount, type Account } from './account.ts';
 import type { HostGroup } from '../workers/host-group.ts';
@@ -42,7 +43,8 @@ export interface SessionEnd<P> {
   readonly loop: LoopResult | undefined;
   readonly account: Account | undefined;
   readonly hosts: HostGroup | undefined;
-  /** Wall time of the phases in ms: preparing (reading the store), starting strategy hosts, the loop. */
+  /** Wall time of the phases in ms: preparing (reading the store), starting strategy hosts (when
+   *  they start beside `prepare`: only the wait for them after it), the loop. */
   readonly timings: { readonly prepareMs: number; readonly hostStartMs: number; readonly loopMs: number };
 }
 
@@ -64,7 +66,13 @@ export interface ModeWiring<P extends { readonly symbols: readonly string[] }, O
   readonly closeAtEnd: boolean;
   /** The run ends `completed` after this many steps (0 = when the source ends, or on a stop). */
   readonly maxSteps: number;
-  /** Before the strategies start: what the run needs (stored candles, funding) and the symbols it trades. */
+  /**
+   * The symbols the run trades when they are known before `prepare` (from the config): the
+   * strategy hosts then start while `prepare` runs, so a strategy process boots on another core
+   * while the store is read. `prepare` must return exactly these symbols, in this order.
+   */
+  readonly symbols?: readonly string[];
+  /** What the run needs (stored candles, funding) and the symbols it trades; before the strategies start unless `symbols` is given. */
   prepare(ctx: SessionContext): Promise<P>;
   /** The execution adapter the account is built with. */
   execution(p: P, ctx: SessionContext): ExecutionAdapter;
@@ -147,13 +155,30 @@ async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
   const timings = { prepareMs: 0, hostStartMs: 0, loopMs: 0 };
   try {
     try {
+      const startHosts = (symbols: readonly string[]): Promise<HostGroup> =>
+        startStrategyHosts(strategySpecs(config, symbols), config, log, w.supervised ? { supervised: true, db, runId } : { supervised: false });
       const t0 = performance.now();
-      prepared = await w.prepare(ctx);
-      timings.prepareMs = performance.now() - t0;
-      if (stopReason() === undefined) {
-        const t1 = performance.now();
-        hosts = await startStrategyHosts(strategySpecs(config, prepared.symbols), config, log, w.supervised ? { supervised: true, db, runId } : { supervised: false });
-        timings.hostStartMs = performance.now() - t1;
+      if (w.symbols !== undefined) {
+        // Hosts and prepare side by side. Whatever fails, started hosts are kept so `finally`
+        // stops them; prepare's error wins (it is what the run reported when hosts started after it).
+        const early = startHosts(w.symbols).then((h) => (hosts = h));
+        const prep = w.prepare(ctx);
+        const [p, h] = await Promise.allSettled([prep.then((x) => ((timings.prepareMs = performance.now() - t0), x)), early]);
+        if (p.status === 'rejected') throw p.reason;
+        prepared = p.value;
+        if (h.status === 'rejected') throw h.reason;
+        timings.hostStartMs = Math.max(0, performance.now() - t0 - timings.prepareMs);
+        if (!sameSymbols(prepared.symbols, w.symbols)) {
+          throw new CtError('CT_ERR_INTERNAL', `${w.mode}: prepare returned symbols ${prepared.symbols.join(',')} but the hosts were started for ${w.symbols.join(',')}`);
+        }
+      } else {
+        prepared = await w.prepare(ctx);
+        timings.prepareMs = performance.now() - t0;
+        if (stopReason() === undefined) {
+          const t1 = performance.now();
+          hosts = await startHosts(prepared.symbols);
+          timings.hostStartMs = performance.now() - t1;
+        }
       }
       if (hosts !== undefined && stopReason() === undefined) {
         account = buildAccount(config, w.initialCash, w.execution(prepared, ctx));
@@ -184,6 +209,9 @@ async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
           shouldStop: () => stopReason() !== undefined,
         });
         timings.loopMs = performance.now() - t2;
+        // Plain hosts have nothing left to do (the loop ran their finish): a strategy process
+        // exits while the results are written instead of after (`finally` waits for it).
+        if (!w.supervised) void hosts.stop().catch(() => undefined);
       }
     } catch (e) {
       // A stop while starting (e.g. the forward warm-up fetch aborted by Ctrl-C): nothing was
@@ -206,6 +234,10 @@ async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
     endLifetime();
     await hosts?.stop().catch(() => undefined);
   }
+}
+
+function sameSymbols(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** Longest stretch of a CPU-bound replay without a turn of the event loop. */

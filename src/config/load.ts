@@ -4,6 +4,7 @@ import { CtError } from '../core/errors.ts';
 import { MOVED_KEYS, SECTIONS, type Config, type ConfigProblem, type SectionName } from './schema.ts';
 import { runConfigChecks } from './checks.ts';
 import { didYouMean } from './did-you-mean.ts';
+import type { Field } from './fields.ts';
 
 /** Raw config as strings: section name (`general`, `strategy.simple_ma`) -> key -> text value. */
 export type RawConfig = Map<string, Map<string, string>>;
@@ -118,7 +119,7 @@ export function validateConfig(raw: RawConfig, source: string): Config {
   }
 
   for (const section of sectionNames) {
-    const fields = SECTIONS[section] as Record<string, { schema: import('zod').ZodType; allowed: string; default: string | undefined }>;
+    const fields = SECTIONS[section] as Record<string, Field<unknown>>;
     const given = raw.get(section) ?? new Map<string, string>();
     for (const k of given.keys()) {
       if (k in fields) continue;
@@ -137,10 +138,10 @@ export function validateConfig(raw: RawConfig, source: string): Config {
         problems.push({ key: `${section}.${k}`, value: undefined, message: `${section}.${k} is required: expected ${f.allowed}` });
         continue;
       }
-      const r = f.schema.safeParse(rawValue);
-      if (!r.success) {
+      const r = f.parse(rawValue);
+      if (!r.ok) {
         problems.push({ key: `${section}.${k}`, value: rawValue, message: `${section}.${k} = "${rawValue}" is invalid: expected ${f.allowed}` });
-      } else values[k] = r.data;
+      } else values[k] = r.value;
     }
     out[section] = values;
   }

@@ -155,6 +155,16 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
     const signals = await current.signals;
     const next = d.hosts.usesFills ? undefined : fetchNext();
     next?.catch(() => undefined); // a failure surfaces when awaited below, not as an unhandled rejection
+    if (next !== undefined && d.hosts.written !== undefined && d.source.stepCount !== undefined) {
+      // Let the next batch leave this process before the synchronous replay below: a batch larger
+      // than the IPC socket's buffer (8,192 candles are ~460 KB) would otherwise wait in our write
+      // queue until the loop next awaits, and a strategy process would start on it only then, with
+      // no overlap at all. The wait is the guest reading it (~1 ms); its compute then overlaps.
+      // Only for a replay of known length (every batch is in memory): a live source's next batch
+      // may be a candle away, and the current one must not wait for it.
+      await next.catch(() => undefined);
+      await d.hosts.written();
+    }
     const batchFills: Fill[] = [];
     let si = 0;
     let i = 0;

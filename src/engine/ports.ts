@@ -31,6 +31,8 @@ export interface StrategyHostsPort {
   readonly usesFills: boolean;
   /** Signals of all strategies for the batch, merged in a deterministic order (ts, strategy, emission). */
   processBatch(batch: CandleBatch): Promise<Signal[]>;
+  /** Resolves when every batch handed over so far has left this process (strategy processes behind IPC). */
+  written?(): Promise<void>;
   notifyFills(fills: readonly Fill[]): Promise<void>;
   /** The strategies' end of run (onFinish): the Signals they emit there, merged like processBatch. */
   finish(): Promise<Signal[]>;

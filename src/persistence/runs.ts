@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import type { RunMode } from '../domain/run-mode.ts';
 import type { StateDb } from './state-db.ts';
 
@@ -22,23 +21,6 @@ export function insertRun(db: StateDb, r: RunRecord): void {
 /** Ends a run: `completed`, `interrupted` (a stop was requested) or `failed` (with the error's one line). */
 export function finishRun(db: StateDb, id: string, status: Exclude<RunStatus, 'running'>, endedAt: string, error?: string): void {
   db.prepare(`UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE id = ?`).run(status, endedAt, error ?? null, id);
-}
-
-const commitByDir = new Map<string, string | null>();
-
-/** The commit the daemon runs from, or null outside a git checkout. */
-export function currentGitCommit(cwd = process.cwd()): string | null {
-  // Once per process and directory: the code running is the code loaded at start, and spawning
-  // git per run cost ~20 ms of every backtest in a sweep (7 % of a 32-job sweep's CPU).
-  let c = commitByDir.get(cwd);
-  if (c !== undefined) return c;
-  try {
-    c = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
-  } catch {
-    c = null;
-  }
-  commitByDir.set(cwd, c);
-  return c;
 }
 
 export interface BacktestSummaryRecord {

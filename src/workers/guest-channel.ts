@@ -23,6 +23,12 @@ export interface GuestChannel {
   readonly threadId: number | undefined;
   /** Throws if the channel is closed. */
   send(m: HostMessage): void;
+  /**
+   * Resolves once every message sent so far has left this process: written to the IPC pipe (a
+   * large one is written in parts, as the guest reads, only while our event loop runs); a
+   * worker thread's port takes a message at once.
+   */
+  written(): Promise<void>;
   /** Ends the guest at once (SIGKILL / Worker.terminate). Idempotent. */
   kill(): void;
 }
@@ -99,13 +105,16 @@ function spawnProcessGuest(ev: GuestChannelEvents): GuestChannel {
   });
   readLines(child.stdout, 'stdout', ev.onOutput);
   readLines(child.stderr, 'stderr', ev.onOutput);
+  let lastWrite: Promise<void> = Promise.resolve();
   return {
     pid: child.pid,
     threadId: undefined,
     send(m) {
       if (!child.connected) throw new Error('IPC channel to the strategy process is closed');
-      child.send(m);
+      // The callback also takes a failed write, which (as without one) only the exit handling reports.
+      lastWrite = new Promise<void>((resolve) => child.send(m, () => resolve()));
     },
+    written: () => lastWrite,
     kill() {
       if (!exited && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
@@ -140,6 +149,7 @@ function spawnWorkerGuest(ev: GuestChannelEvents): GuestChannel {
       if (exited) throw new Error('the strategy worker thread has exited');
       worker.postMessage(m);
     },
+    written: () => Promise.resolve(),
     kill() {
       if (!exited) void worker.terminate();
     },

@@ -85,6 +85,11 @@ export class HostGroup implements StrategyHostsPort {
     return mergeSignals(await this.settleAll((h) => h.processBatch(batch)));
   }
 
+  /** Resolves when every batch sent so far has left this process, for every host. */
+  async written(): Promise<void> {
+    await Promise.all(this.hosts.map((h) => h.written?.()));
+  }
+
   /** Calls finish on all hosts; Signals merged like processBatch. */
   async finish(): Promise<Signal[]> {
     this.requireStarted('finish');

@@ -117,6 +117,11 @@ export class RemoteStrategyHost implements StrategyHost {
     return parseSignals(value, this.instanceId);
   }
 
+  /** Resolves when every request sent so far has left this process (see GuestChannel.written). */
+  written(): Promise<void> {
+    return this.channel?.written() ?? Promise.resolve();
+  }
+
   /** Liveness probe: resolves when the guest answered. */
   async ping(): Promise<void> {
     await this.call('ping', {});

@@ -44,6 +44,8 @@ export interface StrategyHost {
   start(): Promise<HostReady>;
   /** Runs the strategy over a batch; resolves with the Signals in emission order. */
   processBatch(batch: CandleBatch): Promise<Signal[]>;
+  /** Resolves when every request sent so far has left this process (hosts with a guest behind IPC). */
+  written?(): Promise<void>;
   notifyFills(fills: readonly Fill[]): Promise<void>;
   finish(): Promise<Signal[]>;
   /** Graceful shutdown with acknowledgement; kills after shutdownTimeoutMs. Safe to call twice. */

@@ -67,6 +67,8 @@ export async function runBacktest(inp: BacktestInputs): Promise<BacktestOutcome>
     supervised: false,
     closeAtEnd: true,
     maxSteps: 0,
+    // Known from the config (or the candles given): the strategy hosts start while the store is read.
+    symbols: inp.candles ? [...inp.candles.keys()] : [...new Set(config.market.symbols)],
     async prepare() {
       const candles = inp.candles ?? (await loadBacktestCandles(config, log));
       const funding = await loadFunding(config, from, to);

@@ -6,7 +6,7 @@
 import { CtError } from '../../core/errors.ts';
 import { isoUtc } from '../../core/time.ts';
 import { periodsPerYear, timeframeMs, type Timeframe } from '../../core/timeframe.ts';
-import type { EquityMarks } from '../../domain/equity.ts';
+import { equityColumnsOf, type EquityMarks } from '../../domain/equity.ts';
 import type { Fill } from '../../domain/order.ts';
 import type { Trade } from '../../domain/trade.ts';
 import { buyAndHold } from './buy-and-hold.ts';
@@ -44,13 +44,20 @@ export function computeMetrics(input: MetricsInput): Metrics {
   const n = equity.length;
   const values = new Float64Array(n);
   const ts = new Float64Array(n);
+  const exposures = new Float64Array(n);
+  // Columnar marks (the engine's EquitySeries) are read directly: a snapshot object per mark was
+  // most of this function's time on a long run.
+  const cols = equityColumnsOf(equity);
   for (let i = 0; i < n; i++) {
-    const e = equity.at(i)!;
-    if (!Number.isFinite(e.equity) || !Number.isFinite(e.ts)) {
-      throw new CtError('CT_ERR_INTERNAL', `computeMetrics: equity mark ${i} (ts ${e.ts}) has a non-finite value ${e.equity}`, { details: { index: i, ts: e.ts } });
+    const e = cols === undefined ? equity.at(i)! : undefined;
+    const v = cols === undefined ? e!.equity : cols.equity[i]!;
+    const t = cols === undefined ? e!.ts : cols.ts[i]!;
+    if (!Number.isFinite(v) || !Number.isFinite(t)) {
+      throw new CtError('CT_ERR_INTERNAL', `computeMetrics: equity mark ${i} (ts ${t}) has a non-finite value ${v}`, { details: { index: i, ts: t } });
     }
-    values[i] = e.equity;
-    ts[i] = e.ts;
+    values[i] = v;
+    ts[i] = t;
+    exposures[i] = cols === undefined ? e!.exposure : cols.exposure[i]!;
   }
   const curve: CurveInput = { values, ts, length: n, start: initialCash, timeframeMs: tfMs };
 
@@ -111,7 +118,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
   // --- exposure ------------------------------------------------------------------------------------
   let inMarket = 0, sumExp = 0, maxExp = 0;
   for (let i = 0; i < n; i++) {
-    const x = equity.at(i)!.exposure;
+    const x = exposures[i]!;
     if (x > 0) inMarket++;
     sumExp += x;
     if (x > maxExp) maxExp = x;

@@ -8,7 +8,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { isoUtc } from '../../core/time.ts';
-import type { EquityMarks } from '../../domain/equity.ts';
+import { equityColumnsOf, type EquityMarks } from '../../domain/equity.ts';
 import type { Fill } from '../../domain/order.ts';
 import type { Trade } from '../../domain/trade.ts';
 import { csvNum, csvText } from './format.ts';
@@ -163,7 +163,16 @@ export function writeTradesCsv(path: string, trades: readonly Trade[]): void {
 export function writeEquityCsv(path: string, equity: EquityMarks): void {
   const iso = new IsoTimeFormatter();
   const cash = new NumColumn(), eq = new NumColumn(), ex = new NumColumn(), dd = new NumColumn();
+  const c = equityColumnsOf(equity);
   withFile(path, EQUITY_COLUMNS, (f) => {
+    if (c !== undefined) {
+      // Columnar marks: no snapshot object per row.
+      for (let i = 0; i < c.length; i++) {
+        const t = c.ts[i]!;
+        f.asciiLine(`${timeMsText(t)},${iso.format(t)},${cash.format(c.cash[i]!)},${eq.format(c.equity[i]!)},${ex.format(c.exposure[i]!)},${dd.format(c.drawdown[i]!)}`);
+      }
+      return;
+    }
     for (let i = 0; i < equity.length; i++) {
       const e = equity.at(i)!;
       f.asciiLine(`${timeMsText(e.ts)},${iso.format(e.ts)},${cash.format(e.cash)},${eq.format(e.equity)},${ex.format(e.exposure)},${dd.format(e.drawdown)}`);
