@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { expect } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import type { Timeframe } from '../../../src/core/timeframe.ts';
 import type { MarketType } from '../../../src/domain/instrument.ts';
@@ -50,4 +51,12 @@ export function writeSyntheticCsv(file: string, opts: { timeframe: Timeframe; fr
     lines.push([c.ts[i], c.open[i], c.high[i], c.low[i], c.close[i], c.volume[i]].join(','));
   }
   writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+/** A bad-usage/config failure prints exactly one line naming what is wrong, never a stack trace. */
+export function expectOneCleanLine(stderr: string, ...needles: string[]): void {
+  const lines = stderr.trim().split('\n').filter((l) => !l.includes('nodedir'));
+  expect(lines).toHaveLength(1);
+  for (const n of needles) expect(lines[0]).toContain(n);
+  expect(stderr).not.toMatch(/\n\s+at /);
 }

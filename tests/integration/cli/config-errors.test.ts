@@ -1,19 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../support/shared-data.ts';
-
-/** Runs the real CLI in a child process, as a user would. */
-function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectOneCleanLine(stderr: string, ...needles: string[]): void {
-  const lines = stderr.trim().split('\n').filter((l) => !l.includes('nodedir'));
-  expect(lines).toHaveLength(1);
-  for (const n of needles) expect(lines[0]).toContain(n);
-  expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
-}
+import { cli, expectOneCleanLine } from './cli-env.ts';
 
 describe('CLI config errors', () => {
   it('exits 2 with one line naming section.key for a bad value in the file', () => {

@@ -10,6 +10,7 @@ import { SupervisedStrategyHost, type SupervisorStatus } from '../../../src/work
 import { runBacktestCli, runBacktestInProcess, tempWorkspace } from '../../support/backtest-env.ts';
 import { CHOPPY_MARKET, SPOT_MARKET, syntheticSeries, writeSyntheticStore } from '../../support/synthetic-store.ts';
 import { batchOf, misbehavingSpec } from './helpers/batches.ts';
+import { isAlive } from '../../support/processes.ts';
 
 const FIXTURE = { runnerOptions: { skipSourceCheck: true } } as const;
 const SYMBOL = 'BTC/USDT';
@@ -17,15 +18,6 @@ const stopLater: Array<{ stop(): Promise<unknown> }> = [];
 afterEach(async () => {
   await Promise.all(stopLater.splice(0).map((h) => h.stop()));
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The fixture strategy misbehaves on one chosen candle and otherwise trades on hourly moves of

@@ -9,6 +9,7 @@ import { createStrategyHost } from '../../../src/workers/host-factory.ts';
 import type { StrategyHost } from '../../../src/workers/strategy-host.ts';
 import { CHOPPY_MARKET, syntheticSeries } from '../../support/synthetic-store.ts';
 import { batchOf, builtinSpec, misbehavingSpec } from './helpers/batches.ts';
+import { isAlive } from '../../support/processes.ts';
 
 /** Candles for the fixture strategy (it trades on hourly moves above 1 %): the choppy synthetic series. */
 const btc = (): ReturnType<typeof syntheticSeries> => syntheticSeries('BTC/USDT', CHOPPY_MARKET);
@@ -17,15 +18,6 @@ const hosts: StrategyHost[] = [];
 afterEach(async () => {
   await Promise.all(hosts.splice(0).map((h) => h.stop()));
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Forks the real guest entry with no host around it, to speak the protocol by hand. */
 function rawGuest() {

@@ -9,6 +9,7 @@ import type { HostGroup } from '../../../src/workers/host-group.ts';
 import { SupervisedStrategyHost, type SupervisorStatus } from '../../../src/workers/supervised-host.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
 import { batchOf } from './helpers/batches.ts';
+import { isAlive } from '../../support/processes.ts';
 
 const SYMBOL = 'BTC/USDT';
 const CRASH_ONCE = resolve(REPO_ROOT, 'tests/fixtures/custom-strategies/crash_once.ts');
@@ -17,15 +18,6 @@ const spec = (instanceId: string, atTs: number): StrategySpec => ({
   instanceId, strategyId: 'crash_once', source: { kind: 'file', path: CRASH_ONCE }, params: { at_ts: atTs, min_history: 600 },
   symbols: [SYMBOL], timeframe: '1h', market: 'spot',
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
