@@ -1,6 +1,6 @@
 /**
  * `data import | verify | list` as plain functions: each returns a JSON-able summary and the
- * human text the CLI prints. The commander wiring lives in the CLI (owned by the lead).
+ * human text the CLI prints. The commander wiring lives in src/cli/data-commands.ts.
  */
 import { CtError } from '../core/errors.ts';
 import { isoUtc } from '../core/time.ts';

@@ -5,7 +5,7 @@
 import type { RiskConfig } from './risk-config.ts';
 import type { RiskReasonCode } from '../../domain/risk-decision.ts';
 
-/** Exchange trading rules of one symbol (the lead maps config/instrument metadata to these). */
+/** Exchange trading rules of one symbol (src/app/component-options.ts maps the config to these). */
 export interface ExchangeRules {
   readonly minQty: number;
   /** Quantity increment; 0 = any quantity. */

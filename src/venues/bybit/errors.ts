@@ -1,6 +1,6 @@
 /**
  * Maps ccxt exceptions to our error policy by CLASS (instanceof), never by message text
- * (style-models.md rule 6). Retryable: throttling and transport failures. Everything else is final.
+ * (messages change between ccxt versions; classes do not). Retryable: throttling and transport failures. Everything else is final.
  */
 import ccxt from 'ccxt';
 import { CtError, type ErrorCode } from '../../core/errors.ts';

@@ -1,7 +1,7 @@
 /**
  * Bybit v5 public WebSocket frames, parsed at the boundary into a closed set of variants
- * (wire frames are kept apart from what the feed emits; style-models.md, nautilus "Frame vs
- * Message"). Anything malformed becomes `invalid` with a reason; anything well-formed but not
+ * (wire frames are kept apart from the candles the feed emits, so a change of the exchange's
+ * format stays in this file). Anything malformed becomes `invalid` with a reason; anything well-formed but not
  * ours becomes `unknown`. Parsing never throws.
  */
 export interface KlineBar {

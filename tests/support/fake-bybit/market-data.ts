@@ -1,7 +1,7 @@
 /**
  * What the fake exchange knows: candle series per (category, symbol, interval), funding series per
- * linear symbol, and the window rules of Bybit v5 `GET /v5/market/kline` (docs/exchange.md, and
- * /work/shared/docs/bybit-v5.md §1.3). Series hold the WHOLE history, including candles "in the
+ * linear symbol, and the window rules of Bybit v5 `GET /v5/market/kline` (docs/exchange.md).
+ * Series hold the WHOLE history, including candles "in the
  * future" of the fake clock; queries only ever reveal what exists at `now`.
  */
 import type { CandleColumns } from '../../../src/domain/candle.ts';
