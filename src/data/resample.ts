@@ -13,7 +13,7 @@ import { CtError } from '../core/errors.ts';
 import type { Timeframe } from '../core/timeframe.ts';
 import { timeframeMs } from '../core/timeframe.ts';
 import type { Candle, CandleColumns } from '../domain/candle.ts';
-import { emptyColumns } from '../domain/candle.ts';
+import { emptyColumns, sliceColumns } from '../domain/candle.ts';
 
 /** Base candles per higher candle; throws unless toTf is an integer multiple of fromTf. */
 export function resampleRatio(fromTf: Timeframe, toTf: Timeframe): number {
@@ -55,15 +55,7 @@ export function resample(cols: CandleColumns, fromTf: Timeframe, toTf: Timeframe
     }
     i = j;
   }
-  return {
-    length: k,
-    ts: out.ts.subarray(0, k),
-    open: out.open.subarray(0, k),
-    high: out.high.subarray(0, k),
-    low: out.low.subarray(0, k),
-    close: out.close.subarray(0, k),
-    volume: out.volume.subarray(0, k),
-  };
+  return sliceColumns(out, 0, k);
 }
 
 /**

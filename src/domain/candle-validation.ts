@@ -14,7 +14,7 @@
 import type { Timeframe } from '../core/timeframe.ts';
 import { timeframeMs } from '../core/timeframe.ts';
 import type { CandleColumns } from './candle.ts';
-import { emptyColumns } from './candle.ts';
+import { emptyColumns, sliceColumns } from './candle.ts';
 import { isoUtc } from '../core/time.ts';
 
 export interface RejectedRow {
@@ -90,15 +90,7 @@ export function validateCandles(
     k++;
   }
   return {
-    valid: {
-      length: k,
-      ts: out.ts.subarray(0, k),
-      open: out.open.subarray(0, k),
-      high: out.high.subarray(0, k),
-      low: out.low.subarray(0, k),
-      close: out.close.subarray(0, k),
-      volume: out.volume.subarray(0, k),
-    },
+    valid: sliceColumns(out, 0, k),
     rejected,
   };
 }
