@@ -2,10 +2,10 @@ import type { Config } from '../config/schema.ts';
 import type { CandleColumns } from '../domain/candle.ts';
 import { mergeColumns } from '../engine/sources/replay-source.ts';
 import type { Logger } from '../observability/logger.ts';
-import { createBybitClient } from '../venues/bybit/ccxt-client.ts';
+import type { BybitClient } from '../venues/bybit/ccxt-client.ts';
 import { fetchRecentClosedKlines } from '../venues/bybit/kline-windows.ts';
 import { withRetry } from '../venues/bybit/retry.ts';
-import { bybitClientOptionsOf, exchangeRetryPolicy } from './component-options.ts';
+import { exchangeRetryPolicy } from './component-options.ts';
 import { timeframeMs } from '../core/timeframe.ts';
 import type { HostGroup } from '../workers/host-group.ts';
 
@@ -24,11 +24,11 @@ export async function warmUpFromExchange(
   config: Config,
   symbols: readonly string[],
   log: Logger,
+  client: BybitClient,
   signal?: AbortSignal,
 ): Promise<Record<string, number>> {
   const count = Math.max(config.forward.warmup_candles, hosts.warmup + 1);
   const tfMs = timeframeMs(config.market.timeframe);
-  const client = createBybitClient(bybitClientOptionsOf(config));
   const retry = exchangeRetryPolicy(config);
   // One end for all symbols: the candle forming at the exchange's clock now.
   const now = await withRetry(() => client.fetchTime() as Promise<number>, 'bybit GET /v5/market/time', retry, log, signal);

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { globalsOf, honours, type GlobalName } from './global-options.ts';
 import { emitResult } from './output.ts';
 
-/** Every config shorthand: `config check` and `config show` validate/print what a run would use. */
-const CONFIG_SHORTHANDS: readonly GlobalName[] = ['mode', 'maxCandles', 'speed', 'seed', 'strategies', 'symbols', 'timeframe', 'market', 'from', 'to', 'isolation'];
+/** Every config shorthand (`shorthandSets`): `config check` and `config show` validate/print what a run would use. */
+const CONFIG_SHORTHANDS: readonly GlobalName[] = ['mode', 'speed', 'seed', 'strategies', 'symbols', 'timeframe', 'market', 'from', 'to', 'isolation'];
 
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('inspect and validate the configuration');

@@ -54,11 +54,11 @@ async function runSweep(o: SweepOptions, cmd: Command): Promise<void> {
   if (!Number.isInteger(threads) || threads < 1) throw new CtError('CT_ERR_USAGE', `--threads ${o.threads}: expected a whole number >= 1`);
   const axes = parseGrid(o.grid ?? []);
 
-  const [{ buildContext }, { loadConfig }, { loadStrategy, resolveStrategySource }, { validateParams }] = await Promise.all([
+  const [{ buildContext }, { loadConfig }, { loadStrategy, resolveStrategySource }, { checkStrategyParams }] = await Promise.all([
     import('./context.ts'),
     import('../config/load.ts'),
     import('../strategies/loader.ts'),
-    import('../strategy-sdk/schema.ts'),
+    import('../app/strategy-params.ts'),
   ]);
   // Every option of the command line except the two job axes, and general.mode = backtest last.
   const base = ['strategies.isolation=inline', ...shorthandSets({ ...g, strategies: undefined, symbols: undefined }), 'general.mode=backtest'];
@@ -71,12 +71,12 @@ async function runSweep(o: SweepOptions, cmd: Command): Promise<void> {
 
   const planned = planJobs(strategies, symbols, axes);
   const jobs: BacktestJob[] = planned.map((p) => ({ configFile: g.config, sets: [...base, `strategies.enabled=${p.strategy}`, `market.symbols=${p.symbol}`, ...p.overrides] }));
-  // Every job's config and strategy parameters are validated up front (exit 2 on the first bad
-  // one), before any work starts.
-  for (const [i, j] of jobs.entries()) {
-    const { config } = loadConfig({ file: j.configFile, sets: j.sets });
-    const id = planned[i]!.strategy;
-    validateParams(schemas.get(id)!, config.strategy[id] ?? {});
+  // Every job's config and strategy parameters (schema and cross-parameter rule, the same check
+  // every command runs at load) are validated up front (exit 2 on the first bad one), before any
+  // work starts.
+  for (const j of jobs) {
+    const { config, raw } = loadConfig({ file: j.configFile, sets: j.sets });
+    await checkStrategyParams(config, raw);
   }
   ctx.logger.info({ jobs: jobs.length, threads, from: ctx.config.backtest.from, to: ctx.config.backtest.to, timeframe: ctx.config.market.timeframe }, 'sweep started');
 

@@ -1,4 +1,4 @@
-import { readUtcDate } from '../core/time.ts';
+import { DATE_FORMS, readUtcDate } from '../core/time.ts';
 
 /**
  * A config field: how it reads the INI string (`parse`), the default written into the shipped
@@ -106,7 +106,7 @@ export function date(opts: { default?: string; optional?: boolean }): Field<numb
       const r = readUtcDate(t);
       return r.problem !== undefined ? NO : yes(r.ms);
     },
-    allowed: opts.optional ? 'a date YYYY-MM-DD or ISO-8601 UTC, or empty' : 'a date YYYY-MM-DD or ISO-8601 UTC',
+    allowed: opts.optional ? `a date (${DATE_FORMS}), or empty` : `a date (${DATE_FORMS})`,
     default: opts.default,
   };
 }

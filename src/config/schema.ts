@@ -120,9 +120,8 @@ export type SectionName = keyof typeof SECTIONS;
  */
 export const MOVED_KEYS: Readonly<Record<string, string>> = Object.freeze(
   Object.fromEntries(
-    ['fee_bps', 'maker_fee_bps', 'slippage_bps', 'slippage_model', 'atr_slippage_mult', 'atr_period', 'fill_model', 'funding_fallback_rate', 'funding_interval_hours'].map(
-      (k) => [`backtest.${k}`, `execution.${k}`] as const,
-    ),
+    // Every [execution] key lived in [backtest] before that section existed.
+    Object.keys(SECTIONS.execution).map((k) => [`backtest.${k}`, `execution.${k}`] as const),
   ),
 );
 type FieldValue<F> = F extends Field<infer T> ? T : never;

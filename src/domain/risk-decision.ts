@@ -57,8 +57,3 @@ export interface DeniedDecision {
 }
 
 export type RiskDecision = ApprovedDecision | DeniedDecision;
-
-/** Human text of a reason code (docs/risk.md has the long form). */
-export function reasonText(code: string): string {
-  return (RISK_REASONS as Record<string, string>)[code] ?? code;
-}

@@ -102,12 +102,11 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
     sink.position(f.strategyId, f.symbol, p.qty, p.avgPrice, f.ts);
   };
 
-  // Orders execution ended without a fill free their reservations in the gate; every note is recorded.
-  const drainNotes = (): void => {
-    for (const n of execution.drainNotes()) {
-      if (releasesReservation(n)) gate.onOrderCancelled(n.orderId);
-      sink.executionNote(n);
-    }
+  const drainNotes = (): void => settleExecutionNotes(execution, gate, sink);
+  /** After decisions: execution's notes, then the gate's breaker events, into the accounting. */
+  const settleDecisions = (): void => {
+    drainNotes();
+    for (const e of gate.drainEvents()) sink.riskEvent(e);
   };
 
   /** One Signal: recorded, through the risk gate at its symbol's last price, approved orders to execution (fills into `out`). */
@@ -204,8 +203,7 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
       // 4. signals decided on this closed candle -> risk gate -> execution.
       while (si < signals.length && signals[si]!.ts < ts) si++; // never happens with a correct host; defensive
       for (; si < signals.length && signals[si]!.ts === ts; si++) decide(signals[si]!, batchFills);
-      drainNotes();
-      for (const e of gate.drainEvents()) sink.riskEvent(e);
+      settleDecisions();
       sink.stepDone(ts);
       if (d.onStep) await d.onStep({ ts, steps, candles, equity: snap.equity, lastSignal, fills: fills.length });
     }
@@ -226,8 +224,7 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
   const finals = await d.hosts.finish();
   if (lastTs !== undefined) {
     for (const sig of finals) decide(sig, endFills);
-    drainNotes();
-    for (const e of gate.drainEvents()) sink.riskEvent(e);
+    settleDecisions();
   }
 
   if (d.closeAtEnd && lastTs !== undefined) {
@@ -250,4 +247,16 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
 
 function candleOf(b: CandleBatch, i: number): Candle {
   return { ts: b.ts[i]!, open: b.open[i]!, high: b.high[i]!, low: b.low[i]!, close: b.close[i]!, volume: b.volume[i]! };
+}
+
+/** Orders execution ended without a fill free their reservations in the gate; every note is recorded. */
+export function settleExecutionNotes(
+  execution: Pick<ExecutionAdapter, 'drainNotes'>,
+  gate: Pick<RiskGatePort, 'onOrderCancelled'>,
+  sink: Pick<AccountingSink, 'executionNote'>,
+): void {
+  for (const n of execution.drainNotes()) {
+    if (releasesReservation(n)) gate.onOrderCancelled(n.orderId);
+    sink.executionNote(n);
+  }
 }

@@ -7,9 +7,10 @@ import { isoUtc } from '../../core/time.ts';
 import { timeframeMs } from '../../core/timeframe.ts';
 import { StepStreamSource } from '../../engine/sources/step-stream-source.ts';
 import type { Logger } from '../../observability/logger.ts';
+import { createBybitClient } from '../../venues/bybit/ccxt-client.ts';
 import { klineFeed } from '../../venues/bybit/kline-feed.ts';
 import { simulatedExecution } from '../account.ts';
-import { exchangeRetryPolicy } from '../component-options.ts';
+import { bybitClientOptionsOf, exchangeRetryPolicy } from '../component-options.ts';
 import { warmUpFromExchange } from '../forward-warmup.ts';
 import { liveSteps, type LateCandle } from '../live-steps.ts';
 import { runSession, type SessionStatus } from '../session.ts';
@@ -61,10 +62,12 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
     execution: () => simulatedExecution(config, log),
     async source(p, hosts, ctx) {
       // Strategies start warm, as they would have been had the daemon been running all along.
-      const lastClosedTs = await warmUpFromExchange(hosts, config, p.symbols, log, ctx.stop);
+      // One REST client (with the configured timeout) for the warm-up and the feed's backfills.
+      const client = createBybitClient(bybitClientOptionsOf(config));
+      const lastClosedTs = await warmUpFromExchange(hosts, config, p.symbols, log, client, ctx.stop);
       const feed = klineFeed({
         wsUrl: config.exchange.ws_url,
-        restUrl: config.exchange.rest_url,
+        client,
         market: config.exchange.market,
         timeframe: config.market.timeframe,
         symbols: p.symbols,

@@ -73,7 +73,6 @@ export class Portfolio {
   private readonly tradeListeners: Array<(t: Trade) => void> = [];
   private tradeSeq = 0;
   private peak: number;
-  private lastEquity: number;
   private dayIndex = Number.NaN;
   private dayStart: number;
 
@@ -88,7 +87,6 @@ export class Portfolio {
     this.initialCash = initialCash;
     this.cashBalance = initialCash;
     this.peak = initialCash;
-    this.lastEquity = initialCash;
     this.dayStart = initialCash;
     const w = strategyIds.length > 0 ? 1 / strategyIds.length : 0;
     for (const id of strategyIds) {
@@ -254,7 +252,6 @@ export class Portfolio {
       if (e > s.peak) s.peak = e;
     }
     const equity = this.equityWith(unrealized, gross);
-    this.lastEquity = equity;
     if (equity > this.peak) this.peak = equity;
     const day = Math.floor(ts / DAY_MS);
     if (day !== this.dayIndex) {
@@ -354,10 +351,6 @@ export class Portfolio {
   /** Last known price of a symbol (mark, candle close or fill), undefined if never seen. */
   lastPrice(symbol: string): number | undefined {
     return this.lastPrices.get(symbol);
-  }
-
-  hasStrategy(strategyId: string): boolean {
-    return this.strategies.has(strategyId);
   }
 
   // --- internals -------------------------------------------------------------------------------

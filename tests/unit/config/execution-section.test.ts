@@ -38,7 +38,6 @@ describe('[execution]: what backtest and paper trading both use', () => {
       fee_bps: 10, maker_fee_bps: 2, slippage_bps: 2, slippage_model: 'fixed', atr_slippage_mult: 0.05, atr_period: 14,
       fill_model: 'next_open', funding_fallback_rate: 0.0001, funding_interval_hours: 8,
     });
-    for (const k of EXECUTION_KEYS) expect(SECTIONS.execution[k as keyof typeof SECTIONS.execution].default, k).toBeDefined();
   });
 
   it('drives the fill simulator from execution.* keys', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { releasesReservation, type ExecutionNoteKind } from '../../../src/domain/execution-note.ts';
+import { settleExecutionNotes } from '../../../src/engine/candle-loop.ts';
 import { approvedOrders, fillOrder, rig, sig } from '../risk/gate-helpers.ts';
 import { candle, sim, SYM } from './sim-helpers.ts';
 
@@ -14,12 +15,12 @@ describe('execution notes and risk reservations', () => {
     for (const [kind, releases] of Object.entries(expected)) expect(releasesReservation({ kind: kind as ExecutionNoteKind }), kind).toBe(releases);
   });
 
-  /** What the loop does with the notes: record them, and release what ended without a fill. */
-  const applyNotes = (exec: ReturnType<typeof sim>, gate: ReturnType<typeof rig>['gate']): string[] =>
-    exec.drainNotes().map((n) => {
-      if (releasesReservation(n)) gate.onOrderCancelled(n.orderId);
-      return n.kind;
-    });
+  /** The loop's own note handling (record every note, release what ended without a fill); returns the kinds recorded. */
+  const applyNotes = (exec: ReturnType<typeof sim>, gate: ReturnType<typeof rig>['gate']): string[] => {
+    const kinds: string[] = [];
+    settleExecutionNotes(exec, gate, { executionNote: (n) => kinds.push(n.kind) });
+    return kinds;
+  };
 
   it('frees the reservation of a pending order cancelled at the end of a run', () => {
     const r = rig({}, { strategies: ['a'] });
