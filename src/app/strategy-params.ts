@@ -5,6 +5,7 @@ import { originOf, type RawConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { CtError, isCtError, type ErrorCode } from '../core/errors.ts';
 import { BUILTIN_IDS, loadStrategy, type LoadedStrategy, type StrategySource } from '../strategies/loader.ts';
+import { crossParamProblem } from '../strategies/cross-param-check.ts';
 import { validateParams } from '../strategy-sdk/schema.ts';
 
 /**
@@ -91,17 +92,7 @@ function paramProblems(loaded: LoadedStrategy, given: Readonly<Record<string, st
     }
   }
   if (out.length > 0 || def.checkParams === undefined) return out;
-  const params = validateParams(schema, given);
-  let problem;
-  try {
-    problem = def.checkParams(params);
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new CtError('CT_ERR_STRATEGY_THREW', `strategy ${schema.id}: checkParams threw: ${msg}`, { cause: e, details: { strategyId: schema.id, handler: 'checkParams', message: msg } });
-  }
-  if (problem !== undefined) {
-    const key = `strategy.${schema.id}.${problem.param}`;
-    out.push({ key, message: `${key} = ${String(params[problem.param])} is not allowed: ${problem.message}` });
-  }
+  const problem = crossParamProblem(def, validateParams(schema, given), schema.id);
+  if (problem !== undefined) out.push({ key: problem.key, message: problem.message });
   return out;
 }

@@ -9,6 +9,7 @@ import type {
 } from '../strategy-sdk/contract.ts';
 import { Feed, Resampler } from '../strategy-sdk/feed.ts';
 import { createIndicatorAccess } from '../strategy-sdk/indicator-access.ts';
+import { crossParamProblem } from './cross-param-check.ts';
 import { validateParams, type ParamsOf, type StrategyInputs, type StrategySchema } from '../strategy-sdk/schema.ts';
 import { buildSignal } from '../strategy-sdk/signal-factory.ts';
 import { IntendedPositions } from './intended-positions.ts';
@@ -54,7 +55,6 @@ export class StrategyRunner {
   readonly usesFills: boolean;
   /** Candles per symbol needed before the strategy decides (onCandle is not called before). */
   readonly warmup: number;
-  readonly schema: StrategySchema;
   readonly params: Readonly<Record<string, unknown>>;
   readonly spec: Readonly<StrategySpec>;
   private readonly ctx: RunnerContext;
@@ -81,7 +81,6 @@ export class StrategyRunner {
   private constructor(spec: StrategySpec, def: AnyStrategy, params: Readonly<Record<string, unknown>>, warmup: number, state: Record<string, unknown>, log: StrategyLogSink) {
     this.spec = Object.freeze({ ...spec, symbols: [...spec.symbols] });
     this.def = def;
-    this.schema = def.schema;
     this.params = params;
     this.warmup = warmup;
     this.usesFills = def.onFill !== undefined;
@@ -122,12 +121,9 @@ export class StrategyRunner {
       });
     }
     const params = validateParams(schema, spec.params);
-    const problem = callUser(spec, 'checkParams', () => def.checkParams?.(params));
+    const problem = crossParamProblem(def, params, spec.instanceId);
     if (problem !== undefined) {
-      const key = `strategy.${schema.id}.${problem.param}`;
-      throw new CtError('CT_ERR_STRATEGY_PARAM_INVALID', `${key} = ${String(params[problem.param])} is not allowed: ${problem.message}`, {
-        details: { key, value: params[problem.param] },
-      });
+      throw new CtError('CT_ERR_STRATEGY_PARAM_INVALID', problem.message, { details: { key: problem.key, value: params[problem.param] } });
     }
     const warmup = callUser(spec, 'warmup', () => (def.warmup ? def.warmup(params) : 1));
     if (!Number.isInteger(warmup) || warmup < 1) {
