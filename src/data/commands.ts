@@ -12,7 +12,7 @@ import { findGaps, formatGap, totalMissing } from './gaps.ts';
 import type { ImportResult } from './import-csv.ts';
 import { importCsv, importFundingCsv } from './import-csv.ts';
 import type { CorruptMonth } from './monthly-files.ts';
-import { moveAside, readAllReadable } from './monthly-files.ts';
+import { moveAside, readAllReadable, repairHint } from './monthly-files.ts';
 import { CandleStore, seriesLabel } from './store.ts';
 import type { RejectedRow } from '../domain/candle-validation.ts';
 import { validateCandles } from '../domain/candle-validation.ts';
@@ -171,7 +171,7 @@ async function verifyAll(opts: { dataDir: string } & SeriesFilter): Promise<Seri
 }
 
 function corruptText(c: CorruptMonth): string {
-  return `  corrupt ${c.month}: ${c.file}: ${c.reason}; run "cryptotrader data repair" to move it aside, then re-import or re-download ${isoUtc(c.from).slice(0, 10)} .. ${isoUtc(c.to).slice(0, 10)}`;
+  return `  corrupt ${c.month}: ${c.file}: ${c.reason}; ${repairHint(c.from, c.to)}`;
 }
 
 export interface VerifySummary {

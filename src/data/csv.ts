@@ -20,22 +20,21 @@ export interface ParsedCsv {
   readonly rejected: RejectedRow[];
 }
 
-const DIGITS_RE = /^-?\d+$/;
-
 /**
  * Epoch ms from `1514764800000` or ISO-8601 (`2018-01-01T00:00:00Z`, `2018-01-01 00:00`); a
  * zone-less ISO time is UTC. ISO text goes through the one date parser (src/core/time.ts), so an
  * impossible calendar date is a rejected row, never a candle rolled into the next month. NaN = not a time.
  */
 export function parseTimestamp(text: string): number {
-  const t = text.trim();
-  if (DIGITS_RE.test(t)) return Number(t);
-  return readUtcDate(t).ms ?? NaN;
+  return readUtcDate(text).ms ?? NaN;
 }
 
-/** Hot path: plain epoch-ms digits are summed by hand (exact below 2^53); anything else goes to parseTimestamp. */
+/**
+ * Hot path: plain epoch-ms digits (12 to 14 of them, the one date parser's rule, so epoch seconds
+ * are refused rather than read as 1970) are summed by hand; anything else goes to parseTimestamp.
+ */
 function parseTimestampField(text: string, from: number, to: number): number {
-  if (to - from >= 1 && to - from <= 15) {
+  if (to - from >= 12 && to - from <= 14) {
     let v = 0;
     for (let i = from; i < to; i++) {
       const d = text.charCodeAt(i) - 48;

@@ -51,13 +51,12 @@ export interface CorruptMonth {
 }
 
 /** The command that fixes a corrupt month, appended to every CT_ERR_PARQUET_CORRUPT about one. */
-export function repairHint(month: number): string {
-  const from = isoUtc(monthStartMs(month)).slice(0, 10), to = isoUtc(monthStartMs(month + 1)).slice(0, 10);
-  return `run "cryptotrader data repair" to move it aside, then re-import or re-download ${from} .. ${to}`;
+export function repairHint(fromMs: number, toMs: number): string {
+  return `run "cryptotrader data repair" to move it aside, then re-import or re-download ${isoUtc(fromMs).slice(0, 10)} .. ${isoUtc(toMs).slice(0, 10)}`;
 }
 
 function corruptMonth(file: string, month: number, why: string, cause?: unknown, details: Record<string, unknown> = {}): CtError {
-  return new CtError('CT_ERR_PARQUET_CORRUPT', `${file}: ${why}; ${repairHint(month)}`, {
+  return new CtError('CT_ERR_PARQUET_CORRUPT', `${file}: ${why}; ${repairHint(monthStartMs(month), monthStartMs(month + 1))}`, {
     cause,
     details: { file, month: monthName(month), reason: why, ...details },
   });

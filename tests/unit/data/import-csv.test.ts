@@ -123,6 +123,20 @@ describe('CSV timestamps', () => {
     expect(parseTimestamp('2023-04-31')).toBeNaN();
   });
 
+  it('rejects a row in epoch seconds (it would be a candle of 1970), saying why', async () => {
+    expect(parseTimestamp('1677625200')).toBeNaN();
+    const dir = mkdtempSync(join(tmpdir(), 'ct-import-secs-'));
+    const file = join(dir, 'x.csv');
+    const h = (k: number): number => Date.UTC(2023, 2, 1) + k * H;
+    writeFileSync(file, ['timestamp,open,high,low,close,volume', `${h(0)},1,2,0.5,1.5,3`, `${h(1) / 1000},1,2,0.5,1.5,3`, `${h(2)},1,2,0.5,1.5,3`, ''].join('\n'));
+    const r = await importCsv({ dataDir: dir, file, symbol: 'ETH/USDT', timeframe: '1h', exchange: 'binance', market: 'spot' });
+    expect(r.rowsStored).toBe(2);
+    expect(r.rejected).toHaveLength(1);
+    expect(r.rejected[0]).toMatchObject({ row: 3 });
+    expect(r.rejected[0]!.reason).toContain('epoch seconds are not accepted');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('rejects a row with an impossible date, saying why', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ct-import-date-'));
     const file = join(dir, 'x.csv');
