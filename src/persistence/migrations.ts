@@ -85,6 +85,45 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX fills_by_run_ts ON fills(run_id, ts);
       CREATE INDEX signals_by_run_ts ON signals(run_id, ts);`,
   },
+  {
+    version: 3,
+    name: 'crash-only runs, resumable accounts, feed gaps',
+    // `runs` is rebuilt to widen its status CHECK (SQLite cannot alter a CHECK): migrate() runs
+    // every migration with foreign keys off and checks them before committing, so the tables
+    // that reference runs(id) keep pointing at the rebuilt table.
+    sql: `
+      CREATE TABLE runs_v3 (
+        id              TEXT PRIMARY KEY,
+        mode            TEXT NOT NULL,
+        started_at      TEXT NOT NULL,
+        ended_at        TEXT,
+        status          TEXT NOT NULL CHECK (status IN ('running','completed','failed','interrupted','crashed','abandoned')),
+        config_snapshot TEXT NOT NULL,
+        git_commit      TEXT,
+        error           TEXT,
+        pid             INTEGER,
+        last_step_ts    INTEGER,
+        account         TEXT,
+        resumed_from    TEXT
+      );
+      INSERT INTO runs_v3 (id, mode, started_at, ended_at, status, config_snapshot, git_commit, error)
+        SELECT id, mode, started_at, ended_at, status, config_snapshot, git_commit, error FROM runs;
+      DROP TABLE runs;
+      ALTER TABLE runs_v3 RENAME TO runs;
+      CREATE INDEX runs_by_account ON runs(account, started_at);
+      CREATE TABLE account_state (
+        run_id TEXT PRIMARY KEY REFERENCES runs(id), ts INTEGER NOT NULL, state TEXT NOT NULL);
+      CREATE TABLE run_candles (
+        run_id TEXT NOT NULL REFERENCES runs(id), symbol TEXT NOT NULL, ts INTEGER NOT NULL,
+        open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL,
+        traded INTEGER NOT NULL,
+        PRIMARY KEY (run_id, symbol, ts)) WITHOUT ROWID;
+      CREATE TABLE feed_gaps (
+        run_id TEXT NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL, symbol TEXT NOT NULL,
+        from_ts INTEGER NOT NULL, to_ts INTEGER NOT NULL, candles INTEGER NOT NULL, attempts INTEGER NOT NULL,
+        message TEXT NOT NULL, recorded_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq));`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

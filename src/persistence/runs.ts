@@ -1,7 +1,11 @@
 import type { RunMode } from '../domain/run-mode.ts';
 import type { StateDb } from './state-db.ts';
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+/**
+ * `crashed`: the process that ran it died without ending it (found at the next start);
+ * `abandoned`: a later `--new-account` start gave up the account it traded.
+ */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'crashed' | 'abandoned';
 
 export interface RunRecord {
   readonly id: string;

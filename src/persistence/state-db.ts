@@ -38,9 +38,18 @@ export function openStateDb(stateDir: string, fileName = 'trading.db'): StateDb 
 }
 
 export function migrate(db: StateDb, path = 'state db'): void {
-  // Read the version and apply migrations under one write lock (BEGIN IMMEDIATE), so two
-  // connections opening a fresh file together cannot both run migration 1.
-  db.transaction(() => migrateLocked(db, path)).immediate();
+  // Foreign keys off while migrating (a pragma that is a no-op inside a transaction, so it is
+  // set around it): a migration may rebuild a table others reference, SQLite's documented way
+  // to change a table's constraints. migrateLocked checks every reference before committing.
+  const fk = db.pragma('foreign_keys', { simple: true }) as number;
+  if (fk) db.pragma('foreign_keys = OFF');
+  try {
+    // Read the version and apply migrations under one write lock (BEGIN IMMEDIATE), so two
+    // connections opening a fresh file together cannot both run migration 1.
+    db.transaction(() => migrateLocked(db, path)).immediate();
+  } finally {
+    if (fk) db.pragma('foreign_keys = ON');
+  }
 }
 
 function migrateLocked(db: StateDb, path: string): void {
@@ -57,6 +66,8 @@ function migrateLocked(db: StateDb, path: string): void {
       // whole upgrade back, and the file stays at the version it had.
       db.transaction(() => {
         db.exec(m.sql);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`${broken.length} rows would reference a missing row: ${JSON.stringify(broken[0])}`);
         db.pragma(`user_version = ${m.version}`);
       })();
     } catch (e) {

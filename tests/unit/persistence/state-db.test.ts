@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStateDb } from '../../../src/persistence/state-db.ts';
-import { SCHEMA_VERSION } from '../../../src/persistence/migrations.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/persistence/migrations.ts';
 import { finishRun, insertRun } from '../../../src/persistence/runs.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
 
@@ -29,6 +29,25 @@ describe('state database', () => {
     const again = openStateDb(dir);
     expect(again.prepare('SELECT id, status, ended_at FROM runs').all()).toEqual([{ id: 'r1', status: 'completed', ended_at: '2026-01-01T00:01:00Z' }]);
     again.close();
+  });
+
+  it('upgrades a version-2 database in place: its runs, their rows and every reference survive', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ct-db-'));
+    const raw = new Database(join(dir, 'trading.db'));
+    for (const m of MIGRATIONS.filter((x) => x.version <= 2)) raw.exec(m.sql);
+    raw.pragma('user_version = 2');
+    raw.prepare(`INSERT INTO runs (id, mode, started_at, status, config_snapshot) VALUES ('old', 'forward', '2026-01-01T00:00:00Z', 'running', '[general]')`).run();
+    raw.prepare(`INSERT INTO fills (run_id, id, order_id, strategy_id, symbol, side, qty, price, fee, slippage, ts, reason) VALUES ('old', 'f1', 'o1', 's', 'BTCUSDT', 'buy', 1, 100, 0.1, 0, 1, 'entry')`).run();
+    raw.close();
+    const db = openStateDb(dir);
+    expect(db.prepare(`SELECT id, status, account, pid FROM runs`).all()).toEqual([{ id: 'old', status: 'running', account: null, pid: null }]);
+    expect(db.prepare(`SELECT run_id, id FROM fills`).all()).toEqual([{ run_id: 'old', id: 'f1' }]);
+    // The fills' reference to runs(id) still holds after the rebuild, and the new statuses are accepted.
+    expect(() => db.prepare(`INSERT INTO fills (run_id, id, order_id, strategy_id, symbol, side, qty, price, fee, slippage, ts, reason) VALUES ('nope', 'f2', 'o1', 's', 'BTCUSDT', 'buy', 1, 100, 0.1, 0, 1, 'entry')`).run()).toThrow(/FOREIGN KEY/);
+    db.prepare(`UPDATE runs SET status = 'crashed' WHERE id = 'old'`).run();
+    expect(() => db.prepare(`UPDATE runs SET status = 'lost' WHERE id = 'old'`).run()).toThrow(/CHECK/);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
   });
 
   it('refuses a database written by a newer version', () => {
