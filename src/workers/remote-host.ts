@@ -20,6 +20,7 @@ import { CtError, type ErrorCode } from '../core/errors.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
+import { scrub, scrubDeep } from '../observability/scrub.ts';
 import type { StrategySpec } from '../strategies/strategy-spec.ts';
 import { spawnGuest, type GuestChannel } from './guest-channel.ts';
 import { PROTOCOL_VERSION, fromWireError, parseGuestMessage, parseSignals, type GuestMessage, type HostMessage } from './protocol.ts';
@@ -220,7 +221,9 @@ export class RemoteStrategyHost implements StrategyHost {
     this.lastSeen = performance.now();
     let m: GuestMessage;
     try {
-      m = parseGuestMessage(raw);
+      // Everything a strategy says enters the daemon here: secrets are scrubbed before any of it is
+      // logged, stored (signal reasons, indicators, strategy_events) or written to results.
+      m = parseGuestMessage(scrubDeep(raw));
     } catch (e) {
       this.failWith(e as CtError);
       return;
@@ -264,7 +267,8 @@ export class RemoteStrategyHost implements StrategyHost {
     }
   }
 
-  private onOutput(stream: 'stdout' | 'stderr', line: string): void {
+  private onOutput(stream: 'stdout' | 'stderr', raw: string): void {
+    const line = scrub(raw);
     if (stream === 'stderr') {
       this.stderrTail.push(line);
       if (this.stderrTail.length > STDERR_KEEP) this.stderrTail.shift();
