@@ -14,14 +14,29 @@
  * earlier daemon are reused. The folder is per user, mode 0700.
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { transformSync, version as esbuildVersion } from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import { CtError } from '../core/errors.ts';
 
+// Loaded on the first file to compile, so that a run of built-in strategies from dist/ (nothing
+// to compile) never loads the compiler; require() because the first compile happens in a sync path.
+let esbuild: typeof Esbuild | undefined;
+const compiler = (): typeof Esbuild => (esbuild ??= createRequire(import.meta.url)('esbuild') as typeof Esbuild);
+
+/** The esbuild version, read from its package.json without loading it. */
+function esbuildVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('esbuild/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Names the compiler and options: part of every cache key. Bump the tag when the options change. */
-export const GUEST_CODE_SALT = `esbuild-${esbuildVersion}:esm-node20-attrs-inline-map:2`;
+export const GUEST_CODE_SALT = `esbuild-${esbuildVersion()}:esm-node20-attrs-inline-map:2`;
 
 export interface GuestCode {
   /** Folder of compiled files, readable by the guest. */
@@ -85,7 +100,7 @@ export function prepareGuestCode(roots: readonly string[], cacheDir = defaultGue
     if (!existsSync(target)) {
       let code: string;
       try {
-        code = transformSync(source, { loader: 'ts', format: 'esm', target: 'node20', supported: { 'import-attributes': true }, sourcemap: 'inline', sourcefile: file }).code;
+        code = compiler().transformSync(source, { loader: 'ts', format: 'esm', target: 'node20', supported: { 'import-attributes': true }, sourcemap: 'inline', sourcefile: file }).code;
       } catch (e) {
         // The guest would fail to load it anyway; this names the file and esbuild's reason.
         throw new CtError('CT_ERR_STRATEGY_LOAD', `${file}: cannot be compiled for a strategy process: ${(e as Error).message.split('\n')[0]}`, { details: { where: file } });

@@ -28,13 +28,25 @@ export async function resolve(specifier, context, nextResolve) {
   // Packages the runner imports, resolved by the daemon to their real entry file.
   const pkg = Object.hasOwn(cfg.packages, specifier) ? cfg.packages[specifier] : undefined;
   if (pkg !== undefined) return { url: pkg, shortCircuit: true };
+  // Built: a strategy's relative import of a source file goes to the built module before Node's
+  // resolver looks at the source file (which the sandbox of a built guest does not let it read).
+  if (cfg.builtRoot !== '' && /^(\.{1,2}\/|\/|file:)/.test(specifier) && context.parentURL) {
+    const target = new URL(specifier, context.parentURL).href;
+    const built = builtOf(target);
+    if (built !== undefined) return { url: built, format: 'module', shortCircuit: true };
+  }
   const r = await nextResolve(specifier, context);
   if (!isTs(r.url)) return r;
-  if (cfg.builtRoot !== '' && r.url.startsWith(cfg.sourceRoot)) {
-    const built = `${cfg.builtRoot}${r.url.slice(cfg.sourceRoot.length).replace(/\.m?ts$/, '')}.js`;
-    if (existsSync(fileURLToPath(built))) return { ...r, url: built, format: 'module' };
-  }
+  const built = builtOf(r.url);
+  if (built !== undefined) return { ...r, url: built, format: 'module' };
   return { ...r, format: 'module' };
+}
+
+/** The built module of a source file URL `<root>/src/**\/*.ts`, when built and present. */
+function builtOf(url) {
+  if (cfg.builtRoot === '' || !isTs(url) || !url.startsWith(cfg.sourceRoot)) return undefined;
+  const built = `${cfg.builtRoot}${url.slice(cfg.sourceRoot.length).replace(/\.m?ts$/, '')}.js`;
+  return existsSync(fileURLToPath(built)) ? built : undefined;
 }
 
 export async function load(url, context, nextLoad) {
