@@ -107,6 +107,7 @@ export function hostOptionsOf(c: Config, logger: Logger, isolation = c.strategie
     heartbeatMissLimit: s.heartbeat_miss_limit,
     requestTimeoutMs: s.request_timeout_ms,
     shutdownTimeoutMs: s.shutdown_timeout_ms,
+    maxMemoryMb: s.max_memory_mb,
     logger,
   };
 }
@@ -118,6 +119,7 @@ export function supervisorOptionsOf(c: Config, logger: Logger): SupervisorOption
     restartBaseMs: s.restart_base_ms,
     restartCapMs: s.restart_cap_ms,
     maxRestarts: s.max_restarts,
+    restartResetMs: s.restart_reset_s * 1000,
     logger,
   };
 }

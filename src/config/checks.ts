@@ -87,6 +87,20 @@ const spotIsUnlevered: Check = (c) =>
     ? [{ key: 'risk.max_leverage', value: String(c.risk.max_leverage), message: `risk.max_leverage = ${c.risk.max_leverage} is not possible on spot: expected 1 (or use exchange.market = linear)` }]
     : [];
 
+/**
+ * Forward and live trade with real prices (and, later, real keys): their strategies run only as
+ * sandboxed child processes. Worker and inline isolation share the daemon's process, its memory
+ * and its files, so a strategy there could read the API secret (docs/strategies.md).
+ */
+const moneyModesIsolateInProcesses: Check = (c) =>
+  (c.general.mode === 'forward' || c.general.mode === 'live') && c.strategies.isolation !== 'process'
+    ? [{
+        key: 'strategies.isolation',
+        value: c.strategies.isolation,
+        message: `strategies.isolation = ${c.strategies.isolation} is not allowed in ${c.general.mode} mode: expected process (worker and inline strategies share the daemon's process and could read its secrets)`,
+      }]
+    : [];
+
 /** dry_run.symbols must fit the market too, but only matters (and is checked) when a dry-run starts. */
 export function dryRunSymbolsProblems(c: Config): ConfigProblem[] {
   const linear = c.exchange.market === 'linear';
@@ -108,6 +122,7 @@ export const CONFIG_CHECKS: ReadonlyArray<readonly [string, Check]> = [
   ['noDuplicateStrategies', noDuplicateStrategies],
   ['riskSizingHasItsKey', riskSizingHasItsKey],
   ['spotIsUnlevered', spotIsUnlevered],
+  ['moneyModesIsolateInProcesses', moneyModesIsolateInProcesses],
 ];
 
 export function runConfigChecks(c: Config): ConfigProblem[] {

@@ -4,6 +4,7 @@ import { CtError } from '../core/errors.ts';
 import { MOVED_KEYS, SECTIONS, type Config, type ConfigProblem, type SectionName } from './schema.ts';
 import { runConfigChecks } from './checks.ts';
 import { didYouMean } from './did-you-mean.ts';
+import { redactValues, secretCandidates } from './secrets.ts';
 import type { Field } from './fields.ts';
 
 /** Raw config as strings: section name (`general`, `strategy.simple_ma`) -> key -> text value. */
@@ -76,8 +77,9 @@ export function applyOverrides(raw: RawConfig, sets: readonly string[]): void {
     const path = eq > 0 ? s.slice(0, eq).trim() : '';
     const dot = path.lastIndexOf('.');
     if (eq <= 0 || dot <= 0 || dot === path.length - 1) {
-      throw new CtError('CT_ERR_CONFIG_INVALID', `--set ${s}: expected section.key=value (e.g. --set risk.position_pct=50)`, {
-        details: { value: s },
+      const shown = redactValues(s, secretCandidates(secretNames(raw)));
+      throw new CtError('CT_ERR_CONFIG_INVALID', `--set ${shown}: expected section.key=value (e.g. --set risk.position_pct=50)`, {
+        details: { value: shown },
       });
     }
     const section = path.slice(0, dot);
@@ -139,7 +141,10 @@ export function validateConfig(raw: RawConfig, source: string): Config {
         continue;
       }
       const r = f.parse(rawValue);
-      if (!r.ok) {
+      if (!r.ok && section === 'secrets') {
+        // A secrets.* key that is not a variable name is most likely the key or secret itself.
+        problems.push({ key: `${section}.${k}`, value: '[REDACTED]', message: `${section}.${k} is invalid (its value is not shown: it may be the secret itself): expected ${f.allowed}` });
+      } else if (!r.ok) {
         problems.push({ key: `${section}.${k}`, value: rawValue, message: `${section}.${k} = "${rawValue}" is invalid: expected ${f.allowed}` });
       } else values[k] = r.value;
     }
@@ -151,12 +156,22 @@ export function validateConfig(raw: RawConfig, source: string): Config {
     for (const p of runConfigChecks(draft)) problems.push(p);
   }
   if (problems.length > 0) {
-    const lines = problems.map((p) => `${originOf(raw, p.key, source)}: ${p.message}`);
+    // No config error shows the value of a secret, whichever key it was given to.
+    const secrets = secretCandidates(secretNames(raw));
+    const red = (t: string | undefined): string | undefined => (t === undefined ? t : redactValues(t, secrets));
+    const lines = problems.map((p) => `${originOf(raw, p.key, source)}: ${red(p.message)}`);
     throw new CtError('CT_ERR_CONFIG_INVALID', lines.join('\n'), {
-      details: { file: source, problems: problems.map((p) => ({ key: p.key, value: p.value, message: p.message })) },
+      details: { file: source, problems: problems.map((p) => ({ key: p.key, value: red(p.value), message: red(p.message) })) },
     });
   }
   return deepFreeze({ ...out, strategy, source }) as Config;
+}
+
+/** Every variable name a secrets.* key has here or by default: whose values errors must not show. */
+function secretNames(raw: RawConfig): string[] {
+  const fields = SECTIONS.secrets as Record<string, Field<unknown>>;
+  const given = raw.get('secrets');
+  return Object.entries(fields).flatMap(([k, f]) => [f.default, given?.get(k)].filter((v): v is string => typeof v === 'string'));
 }
 
 export interface LoadOptions {

@@ -10,6 +10,8 @@ import { bool, date, list, num, oneOf, str, type Field } from './fields.ts';
  */
 const SYMBOL = /^[A-Z0-9]{2,15}\/[A-Z0-9]{2,10}(:[A-Z0-9]{2,10})?$/;
 const ID = /^[a-z][a-z0-9_]*$/;
+/** What an environment variable NAME looks like (the rule of every secrets.* key). */
+export const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const WEIGHT = /^[a-z][a-z0-9_]*:(\d+(\.\d+)?)$/;
 
 export const SECTIONS = {
@@ -105,10 +107,12 @@ export const SECTIONS = {
     restart_base_ms: num({ int: true, min: 1, max: 600_000, default: 500 }),
     restart_cap_ms: num({ int: true, min: 1, max: 3_600_000, default: 30_000 }),
     max_restarts: num({ int: true, min: 0, max: 1000, default: 10 }),
+    restart_reset_s: num({ int: true, min: 1, max: 31_536_000, default: 600 }),
+    max_memory_mb: num({ int: true, min: 32, max: 1_048_576, default: 1024 }),
   },
   secrets: {
-    api_key_env: str({ default: 'BYBIT_API_KEY', pattern: /^[A-Z_][A-Z0-9_]*$/, allowed: 'an environment variable NAME (not the key itself)' }),
-    api_secret_env: str({ default: 'BYBIT_API_SECRET', pattern: /^[A-Z_][A-Z0-9_]*$/, allowed: 'an environment variable NAME (not the secret itself)' }),
+    api_key_env: str({ default: 'BYBIT_API_KEY', pattern: ENV_NAME, allowed: 'an environment variable NAME (not the key itself)' }),
+    api_secret_env: str({ default: 'BYBIT_API_SECRET', pattern: ENV_NAME, allowed: 'an environment variable NAME (not the secret itself)' }),
   },
 } as const satisfies Record<string, Record<string, Field<unknown>>>;
 

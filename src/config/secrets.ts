@@ -1,5 +1,5 @@
 import { CtError } from '../core/errors.ts';
-import type { Config } from './schema.ts';
+import { ENV_NAME, type Config } from './schema.ts';
 
 /**
  * API credentials come from the environment (.env via dotenv), under the variable NAMES given in
@@ -33,4 +33,27 @@ export function requireSecrets(config: Config, secrets: Secrets, why: string): v
 
 export function secretValues(secrets: Secrets): string[] {
   return [secrets.apiKey, secrets.apiSecret].filter((v): v is string => typeof v === 'string' && v.length >= 4);
+}
+
+/**
+ * Values a config error must never show: the environment values of every variable a secrets.*
+ * key names or could name (its default, and whatever name the file or --set gave). A config
+ * error is raised before the secrets are loaded for the log scrubber, so the config layer redacts
+ * these itself (load.ts).
+ */
+export function secretCandidates(names: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const out = new Set<string>();
+  for (const n of names) {
+    if (!ENV_NAME.test(n)) continue;
+    const v = env[n];
+    if (v !== undefined && v.length >= 4) out.add(v);
+  }
+  return [...out];
+}
+
+/** `text` with every candidate secret value replaced by [REDACTED]. */
+export function redactValues(text: string, values: readonly string[]): string {
+  let out = text;
+  for (const v of values) if (out.includes(v)) out = out.split(v).join('[REDACTED]');
+  return out;
 }

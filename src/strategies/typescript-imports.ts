@@ -18,7 +18,9 @@ let ready: Promise<void> | undefined;
 
 /** Makes `import()` of a .ts file work in this thread. Idempotent; free from the sources. */
 export function enableTypeScriptImports(): Promise<void> {
-  if (!RUNNING_BUILT) return Promise.resolve();
+  // In a sandboxed strategy process the preloaded hooks already load daemon-compiled TypeScript
+  // (src/workers/guest-code.ts); tsx could not run there (it needs a child process).
+  if (!RUNNING_BUILT || process.env.CT_GUEST_TS_HOOKS === '1') return Promise.resolve();
   ready ??= (async () => {
     const { register } = await import('tsx/esm/api');
     register();

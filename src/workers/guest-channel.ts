@@ -3,8 +3,10 @@
  *  - process: child_process.fork with `serialization: 'advanced'` (V8 structured clone over IPC, so
  *    Float64Arrays cross as typed arrays, not JSON);
  *  - worker:  a worker_threads Worker.
- * From the sources, both load tsx first; from the built JavaScript, neither does (worker-entry.ts).
- * Both present the same small GuestChannel so the host logic is written once.
+ * A child process runs sandboxed (guest-sandbox.ts: permission model, memory cap, watchdog,
+ * daemon-compiled TypeScript). A worker thread shares the daemon's process, so it has no such
+ * boundary (docs/strategies.md); it gets a V8 heap cap (resourceLimits) and, from the sources, tsx
+ * (worker-entry.ts). Both present the same small GuestChannel so the host logic is written once.
  *
  * The guest gets a filtered environment (no API keys or secrets: strategies are user code) and its
  * stdout/stderr are captured line by line for the host's logger instead of mixing into ours.
@@ -13,8 +15,10 @@ import { fork } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import { codeUrl } from '../core/code-location.ts';
+import type { StrategySpec } from '../strategies/strategy-spec.ts';
+import { guestEnv, processGuestLaunch } from './guest-sandbox.ts';
 import type { HostMessage } from './protocol.ts';
-import { forkExecArgv, workerStart } from './worker-entry.ts';
+import { workerStart } from './worker-entry.ts';
 
 export interface GuestChannel {
   /** OS pid of the child process; undefined for a worker thread. */
@@ -43,16 +47,11 @@ export interface GuestChannelEvents {
 
 const GUEST_ENTRY = codeUrl('./strategy-guest.ts', import.meta.url);
 
-/** Variables a guest may see. Everything else (API keys, tokens, passwords) stays in the daemon. */
-const ENV_ALLOW = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV', 'SYSTEMROOT'];
-
-export function guestEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const k of ENV_ALLOW) {
-    const v = process.env[k];
-    if (v !== undefined) env[k] = v;
-  }
-  return env;
+/** What a guest runs and within which limits. */
+export interface GuestLaunch {
+  readonly spec: StrategySpec;
+  /** strategies.max_memory_mb: heap cap of a worker thread; heap and resident-memory cap of a process. */
+  readonly maxMemoryMb: number;
 }
 
 function readLines(stream: Readable | null, name: 'stdout' | 'stderr', cb: GuestChannelEvents['onOutput']): void {
@@ -78,16 +77,17 @@ function readLines(stream: Readable | null, name: 'stdout' | 'stderr', cb: Guest
   });
 }
 
-export function spawnGuest(isolation: 'process' | 'worker', ev: GuestChannelEvents): GuestChannel {
-  return isolation === 'process' ? spawnProcessGuest(ev) : spawnWorkerGuest(ev);
+export function spawnGuest(isolation: 'process' | 'worker', ev: GuestChannelEvents, launch: GuestLaunch): GuestChannel {
+  return isolation === 'process' ? spawnProcessGuest(ev, launch) : spawnWorkerGuest(ev, launch);
 }
 
-function spawnProcessGuest(ev: GuestChannelEvents): GuestChannel {
+function spawnProcessGuest(ev: GuestChannelEvents, launch: GuestLaunch): GuestChannel {
+  const { execArgv, env } = processGuestLaunch(launch.spec, launch.maxMemoryMb);
   const child = fork(GUEST_ENTRY, [], {
-    execArgv: forkExecArgv(GUEST_ENTRY),
+    execArgv,
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: guestEnv(),
+    env,
   });
   let exited = false;
   child.on('message', (m) => ev.onMessage(m));
@@ -121,11 +121,12 @@ function spawnProcessGuest(ev: GuestChannelEvents): GuestChannel {
   };
 }
 
-function spawnWorkerGuest(ev: GuestChannelEvents): GuestChannel {
+function spawnWorkerGuest(ev: GuestChannelEvents, launch: GuestLaunch): GuestChannel {
   const start = workerStart(GUEST_ENTRY);
   const worker = new Worker(start.filename, {
     workerData: start.workerData,
     env: guestEnv(),
+    resourceLimits: { maxOldGenerationSizeMb: launch.maxMemoryMb },
     stdout: true,
     stderr: true,
   });

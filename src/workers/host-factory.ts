@@ -19,6 +19,7 @@ export function resolveHostOptions(o: StrategyHostOptions): ResolvedHostOptions 
     requestTimeoutMs: o.requestTimeoutMs ?? 120_000,
     startTimeoutMs: o.startTimeoutMs ?? 30_000,
     shutdownTimeoutMs: o.shutdownTimeoutMs ?? 3000,
+    maxMemoryMb: o.maxMemoryMb ?? 1024,
     logger: o.logger ?? silentLogger(),
     runnerOptions: { ...(o.runnerOptions ?? {}) },
   };

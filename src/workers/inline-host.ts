@@ -4,12 +4,15 @@
  * (that is what process/worker isolation is for), so it is meant for backtests.
  *
  * Errors are normalised exactly like a guest does (non-CtError -> CT_ERR_STRATEGY_THREW) so callers
- * see the same codes in every mode.
+ * see the same codes in every mode, and what the strategy hands back (Signals, log records, error
+ * messages) passes the secret scrubber, as at the process boundary. That scrubbing is no boundary:
+ * an inline strategy shares the daemon's memory and files (docs/strategies.md).
  */
 import { CtError } from '../core/errors.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
+import { scrub, scrubDeep } from '../observability/scrub.ts';
 import { StrategyRunner } from '../strategies/runner.ts';
 import type { StrategySpec } from '../strategies/strategy-spec.ts';
 import { fromWireError, toWireError } from './protocol.ts';
@@ -34,7 +37,7 @@ export class InlineStrategyHost implements StrategyHost {
     const log = this.opts.logger.child({ component: 'strategy', instanceId: this.instanceId });
     this.runner = await StrategyRunner.create(this.spec, {
       ...this.opts.runnerOptions,
-      log: (rec) => log[rec.level]({ ...(rec.fields ?? {}), symbol: rec.symbol, candleTs: rec.ts }, rec.msg),
+      log: (rec) => log[rec.level](scrubDeep({ ...(rec.fields ?? {}), symbol: rec.symbol, candleTs: rec.ts }), scrub(rec.msg)),
     });
     return { warmup: this.runner.warmup, usesFills: this.runner.usesFills };
   }
@@ -42,7 +45,7 @@ export class InlineStrategyHost implements StrategyHost {
   async processBatch(batch: CandleBatch): Promise<Signal[]> {
     const r = this.live('processBatch');
     try {
-      return r.processBatch(batch);
+      return scrubDeep(r.processBatch(batch));
     } catch (e) {
       throw this.normalise(e, 'processBatch');
     }
@@ -60,7 +63,7 @@ export class InlineStrategyHost implements StrategyHost {
   async finish(): Promise<Signal[]> {
     const r = this.live('finish');
     try {
-      return r.finish();
+      return scrubDeep(r.finish());
     } catch (e) {
       throw this.normalise(e, 'finish');
     }
@@ -79,8 +82,8 @@ export class InlineStrategyHost implements StrategyHost {
   }
 
   private normalise(e: unknown, what: string): CtError {
-    if (e instanceof CtError) return e;
-    const err = fromWireError(toWireError(e, 'CT_ERR_STRATEGY_THREW', `strategy ${this.instanceId}: ${what}`), this.instanceId);
+    const err = fromWireError(scrubDeep(toWireError(e, 'CT_ERR_STRATEGY_THREW', `strategy ${this.instanceId}: ${what}`)), this.instanceId);
+    if (e instanceof CtError && err.message === e.message) return e;
     this.opts.logger.error({ instanceId: this.instanceId, code: err.code }, err.message);
     return err;
   }

@@ -8,6 +8,8 @@
  *  - heartbeats stop        -> CT_ERR_STRATEGY_TIMEOUT, the guest is killed;
  *  - a request outlives its deadline -> CT_ERR_STRATEGY_TIMEOUT, the guest is killed;
  *  - the guest exits        -> CT_ERR_STRATEGY_DIED with the exit code/signal and the error its stderr names;
+ *  - the guest hit its memory cap (V8 heap limit, the watchdog's resident-memory limit, a worker's
+ *                              resourceLimits) -> CT_ERR_STRATEGY_MEMORY naming the cap;
  *  - a message breaks the protocol -> CT_ERR_PROTOCOL, the guest is killed.
  *
  * After a failure the host is dead for good (every call rejects with the same error); restarting
@@ -18,6 +20,7 @@ import { CtError, type ErrorCode } from '../core/errors.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
+import { scrub, scrubDeep } from '../observability/scrub.ts';
 import type { StrategySpec } from '../strategies/strategy-spec.ts';
 import { spawnGuest, type GuestChannel } from './guest-channel.ts';
 import { PROTOCOL_VERSION, fromWireError, parseGuestMessage, parseSignals, type GuestMessage, type HostMessage } from './protocol.ts';
@@ -43,6 +46,15 @@ const STDERR_KEEP = 40;
 export function guestErrorLine(lines: readonly string[]): string | undefined {
   const useful = lines.filter((l) => l.trim() !== '' && !/^\s+at /.test(l) && !/^\s*\^+\s*$/.test(l) && !/^Node\.js v\d/.test(l));
   return [...useful].reverse().find((l) => /\b[A-Za-z]*Error\b|^Uncaught\b|\[ERR_[A-Z_]+\]/.test(l)) ?? useful.at(-1);
+}
+
+/**
+ * Whether a guest ended at its memory cap: V8's heap-limit abort (process), the watchdog's line
+ * (guest-preload.mjs, resident memory of a process) or a worker thread's resourceLimits error.
+ */
+export function outOfMemory(stderr: readonly string[], error?: Error): boolean {
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') return true;
+  return stderr.some((l) => l.startsWith('CT_GUEST_MEMORY_LIMIT') || /JavaScript heap out of memory|Reached heap limit/.test(l));
 }
 
 export class RemoteStrategyHost implements StrategyHost {
@@ -83,11 +95,15 @@ export class RemoteStrategyHost implements StrategyHost {
   start(): Promise<HostReady> {
     if (this.state !== 'new') return Promise.reject(new CtError('CT_ERR_INTERNAL', `strategy host ${this.instanceId}: start() called in state ${this.state}`));
     this.state = 'starting';
-    this.channel = spawnGuest(this.isolation, {
-      onMessage: (m) => this.onMessage(m),
-      onExit: (code, signal, error) => this.onExit(code, signal, error),
-      onOutput: (stream, line) => this.onOutput(stream, line),
-    });
+    this.channel = spawnGuest(
+      this.isolation,
+      {
+        onMessage: (m) => this.onMessage(m),
+        onExit: (code, signal, error) => this.onExit(code, signal, error),
+        onOutput: (stream, line) => this.onOutput(stream, line),
+      },
+      { spec: this.spec, maxMemoryMb: this.opts.maxMemoryMb },
+    );
     this.log.debug({ pid: this.channel.pid, threadId: this.channel.threadId }, 'strategy guest spawned');
     const ready = this.request<HostReady>(
       { v: PROTOCOL_VERSION, type: 'init', id: this.nextId++, spec: this.spec, runnerOptions: this.opts.runnerOptions, heartbeatMs: this.opts.heartbeatMs },
@@ -205,7 +221,9 @@ export class RemoteStrategyHost implements StrategyHost {
     this.lastSeen = performance.now();
     let m: GuestMessage;
     try {
-      m = parseGuestMessage(raw);
+      // Everything a strategy says enters the daemon here: secrets are scrubbed before any of it is
+      // logged, stored (signal reasons, indicators, strategy_events) or written to results.
+      m = parseGuestMessage(scrubDeep(raw));
     } catch (e) {
       this.failWith(e as CtError);
       return;
@@ -249,7 +267,8 @@ export class RemoteStrategyHost implements StrategyHost {
     }
   }
 
-  private onOutput(stream: 'stdout' | 'stderr', line: string): void {
+  private onOutput(stream: 'stdout' | 'stderr', raw: string): void {
+    const line = scrub(raw);
     if (stream === 'stderr') {
       this.stderrTail.push(line);
       if (this.stderrTail.length > STDERR_KEEP) this.stderrTail.shift();
@@ -263,6 +282,14 @@ export class RemoteStrategyHost implements StrategyHost {
     for (const w of this.exitWaiters.splice(0)) w();
     this.ackWaiter?.();
     if (this.state === 'stopping' || this.state === 'stopped' || this.state === 'failed') return;
+    if (outOfMemory(this.stderrTail, error)) {
+      this.fail(
+        'CT_ERR_STRATEGY_MEMORY',
+        `strategy ${this.instanceId}: exceeded its memory cap of ${this.opts.maxMemoryMb} MB (strategies.max_memory_mb); guest ${this.isolation} ${this.pid ?? ''} stopped`.replace('  ', ' '),
+        { exitCode: code, signal, maxMemoryMb: this.opts.maxMemoryMb },
+      );
+      return;
+    }
     const said = guestErrorLine(this.stderrTail);
     const why = error ? `: ${error.message}` : said !== undefined ? `: ${said.trim()}` : '';
     this.fail('CT_ERR_STRATEGY_DIED', `strategy ${this.instanceId}: guest ${this.isolation} ${this.pid ?? ''} exited (code ${code}, signal ${signal})${why}`.replace('  ', ' '), {

@@ -70,6 +70,8 @@ export interface StrategyHostOptions {
   readonly startTimeoutMs?: number;
   /** Wait for `shutdown_ack` and exit before killing (strategies.shutdown_timeout_ms). Default 3000. */
   readonly shutdownTimeoutMs?: number;
+  /** Memory cap of one guest in MB (strategies.max_memory_mb). Default 1024. */
+  readonly maxMemoryMb?: number;
   readonly logger?: Logger;
   /** `skipSourceCheck` is for test fixtures only, never from config. */
   readonly runnerOptions?: RunnerCreateOptions;

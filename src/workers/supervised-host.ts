@@ -11,10 +11,16 @@
  *    returned by `warmupProvider()` (the loop's most recent candles) so the strategy's indicators
  *    and its own intended-position book are rebuilt; Signals produced by the replay are discarded
  *    (they are decisions about the past). See docs/protocol.md "Restart policy" for what this
- *    means for the strategy's history.
+ *    means for the strategy's history;
+ *  - a strategy that fails again DURING that replay fails on candles it has already failed on: a
+ *    deterministic fault that every further restart would replay into. It is given up at once
+ *    (state `failed`, one event saying so) instead of restarting until maxRestarts;
+ *  - after `restartResetMs` of healthy running since its last restart, the restart count starts
+ *    again from 0: a strategy that fails once a week is never given up for failures long past.
  *
  * Backtests do NOT use this wrapper: there, a strategy failure must fail the run with a clear error.
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { CtError, isCtError } from '../core/errors.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
@@ -42,6 +48,10 @@ export interface SupervisorOptions {
   readonly restartCapMs?: number;
   /** Restarts allowed before giving up (strategies.max_restarts). Default 10. */
   readonly maxRestarts?: number;
+  /** Healthy running after a restart that resets the restart count (strategies.restart_reset_s). Default 600000. */
+  readonly restartResetMs?: number;
+  /** Milliseconds clock for the healthy period (tests may inject one). Default performance.now. */
+  readonly now?: () => number;
   /** Candles to replay after a restart (the loop's last N candles, N >= warmup); undefined = none. */
   readonly warmupProvider?: () => CandleBatch | undefined | Promise<CandleBatch | undefined>;
   readonly logger?: Logger;
@@ -64,6 +74,10 @@ export class SupervisedStrategyHost implements StrategyHost {
   private readonly base: number;
   private readonly cap: number;
   private readonly maxRestarts: number;
+  private readonly resetMs: number;
+  private readonly now: () => number;
+  /** When the current host came up after a restart (undefined before the first restart). */
+  private upSince: number | undefined;
   private readonly log: Logger;
 
   /** `factory` creates a fresh, unstarted host for the same spec (called once per (re)start). */
@@ -77,6 +91,8 @@ export class SupervisedStrategyHost implements StrategyHost {
     this.base = opts.restartBaseMs ?? 500;
     this.cap = opts.restartCapMs ?? 30_000;
     this.maxRestarts = opts.maxRestarts ?? 10;
+    this.resetMs = opts.restartResetMs ?? 600_000;
+    this.now = opts.now ?? (() => performance.now());
     this.log = (opts.logger ?? silentLogger()).child({ component: 'strategy-supervisor', instanceId: this.instanceId });
   }
 
@@ -158,6 +174,10 @@ export class SupervisedStrategyHost implements StrategyHost {
     const err = isCtError(e) ? e : new CtError('CT_ERR_STRATEGY_THREW', `strategy ${this.instanceId}: ${what}: ${String((e as Error)?.message ?? e)}`);
     this.lastError = err;
     this.failures++;
+    if (this.restarts > 0 && this.upSince !== undefined && this.now() - this.upSince >= this.resetMs) {
+      this.log.info({ restarts: this.restarts, healthyMs: Math.round(this.now() - this.upSince) }, `strategy ${this.instanceId} ran healthy for ${Math.round((this.now() - this.upSince) / 1000)} s since its last restart: restart count reset`);
+      this.restarts = 0;
+    }
     this.log.error({ code: err.code, failures: this.failures, restarts: this.restarts }, `strategy ${this.instanceId} failed in ${what}: ${err.message}`);
     const old = this.host;
     void old.stop().catch(() => undefined);
@@ -187,15 +207,23 @@ export class SupervisedStrategyHost implements StrategyHost {
     const host = this.factory();
     try {
       await host.start();
-      const replay = await this.opts.warmupProvider?.();
-      // Replayed candles rebuild history; their Signals are decisions about the past: discarded.
-      if (replay && replay.length > 0) await host.processBatch(replay);
     } catch (e) {
+      // Not the strategy's decisions failing: a start can fail for passing reasons (load, spawn).
       void host.stop().catch(() => undefined);
       this.restarts++;
       this.lastError = isCtError(e) ? e : new CtError('CT_ERR_STRATEGY_DIED', `strategy ${this.instanceId}: restart failed: ${String(e)}`);
       this.log.error({ code: this.lastError.code, restarts: this.restarts }, `strategy ${this.instanceId} restart failed: ${this.lastError.message}`);
       this.scheduleRestart();
+      return;
+    }
+    const replay = await this.opts.warmupProvider?.();
+    try {
+      // Replayed candles rebuild history; their Signals are decisions about the past: discarded.
+      if (replay && replay.length > 0) await host.processBatch(replay);
+    } catch (e) {
+      void host.stop().catch(() => undefined);
+      this.restarts++;
+      this.giveUpAfterReplay(e, replay?.length ?? 0);
       return;
     }
     if ((this.state as SupervisedState) === 'stopped') {
@@ -204,8 +232,22 @@ export class SupervisedStrategyHost implements StrategyHost {
     }
     this.host = host;
     this.restarts++;
+    this.upSince = this.now();
     this.setState('up');
     this.log.info({ restarts: this.restarts, pid: host.pid }, `strategy ${this.instanceId} restarted`);
+  }
+
+  /** The strategy failed again on candles it had already seen: restarting would replay into the same fault. */
+  private giveUpAfterReplay(e: unknown, candles: number): void {
+    if ((this.state as SupervisedState) === 'stopped') return;
+    const cause = isCtError(e) ? e : new CtError('CT_ERR_STRATEGY_THREW', `strategy ${this.instanceId}: replay: ${String((e as Error)?.message ?? e)}`);
+    this.lastError = new CtError(
+      cause.code,
+      `strategy ${this.instanceId} given up: it failed again while replaying ${candles} recent candles after restart ${this.restarts} (a fault every restart would repeat): ${cause.message}`,
+      { cause, details: { instanceId: this.instanceId, replayedCandles: candles, restarts: this.restarts } },
+    );
+    this.log.error({ code: cause.code, restarts: this.restarts, candles }, this.lastError.message);
+    this.setState('failed');
   }
 
   private setState(s: SupervisedState): void {

@@ -26,7 +26,7 @@ describe('forward mode stops on its own step limit', () => {
     run([
       '--mode', 'forward', '--json',
       ...[...ws.sets, `exchange.rest_url=${server.restUrl}`, `exchange.ws_url=${server.wsUrl}`, 'market.symbols=BTC/USDT', 'market.timeframe=1m',
-        'strategies.enabled=simple_ma', 'strategies.isolation=inline', 'forward.warmup_candles=60'].flatMap((s) => ['--set', s]),
+        'strategies.enabled=simple_ma', 'strategies.isolation=process', 'forward.warmup_candles=60'].flatMap((s) => ['--set', s]),
       ...extra,
     ], 90_000);
 

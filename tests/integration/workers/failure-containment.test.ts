@@ -113,21 +113,22 @@ describe('a misbehaving strategy is contained', () => {
     expect(by('crasher', 2) + by('crasher', 3)).toBeGreaterThan(0);
   });
 
-  it('the supervisor gives up after max restarts and skips the strategy from then on', async () => {
+  it('the supervisor gives up a strategy whose replay crashes again (a deterministic fault) after one restart, not max restarts, and skips it from then on', async () => {
     const c = btc();
     const crashTs = c.ts[10]!;
     const host = new SupervisedStrategyHost(() => createStrategyHost(misbehavingSpec('doomed', 'crash', crashTs), { isolation: 'worker', ...FIXTURE }), {
       restartBaseMs: 10,
       restartCapMs: 20,
       maxRestarts: 2,
-      // replaying the fatal candle makes every restart crash again
+      // replaying the fatal candle makes every restart crash again: no second restart is tried
       warmupProvider: () => batchOf(SYMBOL, c, 0, 20),
     });
     stopLater.push(host);
     await host.start();
     expect(await host.processBatch(batchOf(SYMBOL, c, 0, 20))).toEqual([]);
     await host.settled();
-    expect(host.status()).toMatchObject({ state: 'failed', restarts: 2, lastError: { code: 'CT_ERR_STRATEGY_DIED' } });
+    expect(host.status()).toMatchObject({ state: 'failed', restarts: 1, lastError: { code: 'CT_ERR_STRATEGY_DIED' } });
+    expect(host.status().lastError?.message).toMatch(/doomed given up: it failed again while replaying 20 recent candles after restart 1/);
     expect(await host.processBatch(batchOf(SYMBOL, c, 20, 40))).toEqual([]);
     expect(host.status().skippedBatches).toBe(1);
   });
