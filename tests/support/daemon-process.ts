@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { REPO_ROOT } from './shared-data.ts';
@@ -105,8 +105,7 @@ export function alive(pid: number): boolean {
 }
 
 /** Every process of a process group, from `ps` (empty once the whole group is gone). */
-export async function groupMembers(pgid: number): Promise<number[]> {
-  const { execFileSync } = await import('node:child_process');
+export function groupMembers(pgid: number): number[] {
   const rows = execFileSync('ps', ['-e', '-o', 'pid=,pgid=,stat='], { encoding: 'utf8' }).split('\n').map((l) => l.trim().split(/\s+/));
   // Zombies have exited: only their parent has not collected them yet.
   return rows.filter((r) => Number(r[1]) === pgid && !String(r[2]).startsWith('Z')).map((r) => Number(r[0]));
