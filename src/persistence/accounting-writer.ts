@@ -187,7 +187,8 @@ export class AccountingWriter {
     if (this.pending.length === 0 && this.eqRows === 0) return;
     // Locked: the rows wait in memory, and settle() retries them all in one transaction.
     if (this.lockedSince !== undefined) return;
-    if (!this.commit()) this.lockedSince = Date.now();
+    const attempted = Date.now();
+    if (!this.commit()) this.lockedSince = attempted;
   }
 
   /**
