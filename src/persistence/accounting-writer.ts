@@ -204,7 +204,11 @@ export class AccountingWriter {
     let pause = RETRY_FIRST_MS;
     for (let attempt = 1; ; attempt++) {
       const waitedMs = Date.now() - since;
-      if (waitedMs >= timeoutMs) throw dbLockedError(this.db.name, timeoutMs);
+      if (waitedMs >= timeoutMs) {
+        // The rows stay buffered: a later flush tries them again, with a wait of its own.
+        this.lockedSince = undefined;
+        throw dbLockedError(this.db.name, timeoutMs);
+      }
       this.busy?.onWait({ attempt, waitedMs, timeoutMs, rows: this.pendingRows(), committed: false, path: this.db.name });
       await new Promise((r) => setTimeout(r, Math.min(pause, timeoutMs - waitedMs)));
       pause = Math.min(pause * 2, RETRY_CAP_MS);
