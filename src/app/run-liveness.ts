@@ -38,19 +38,15 @@ export function markCrashedRuns(db: StateDb, at: { readonly stateDir: string; re
 /** Why a `running` row's process is gone, or undefined when it may be alive. */
 function whyDead(r: RunningRun, probe: LockProbe, weHoldTheLock: boolean): string | undefined {
   const started = Date.parse(r.startedAt);
-  if (DAEMON_MODES.has(r.mode as never)) {
-    if (weHoldTheLock || !probe.held) return `its daemon (${pidText(r)}) no longer holds the state dir's lock`;
-    // Held, but by another run while this one's process is gone: the holder file names the live run.
-    if (probe.holder?.run_id === r.id || (r.pid !== null && processAlive(r.pid, started))) return undefined;
-    return `its daemon (${pidText(r)}) is gone, and the lock is held by ${probe.holder?.run_id ?? 'another run'}`;
-  }
   if (r.pid === null) {
     if (!weHoldTheLock && probe.held) return undefined;
-    return 'recorded without a pid (an older version) and no live daemon holds the lock';
+    return 'it was recorded without a pid (by an older version) and no other daemon holds the lock';
+  }
+  if (DAEMON_MODES.has(r.mode as never)) {
+    if (weHoldTheLock || !probe.held) return `its daemon (pid ${r.pid}) no longer holds the state dir's lock`;
+    // Held, but by another run while this one's process is gone: the holder file names the live run.
+    if (probe.holder?.run_id === r.id || processAlive(r.pid, started)) return undefined;
+    return `its daemon (pid ${r.pid}) is gone, and the lock is held by ${probe.holder?.run_id ?? 'another run'}`;
   }
   return processAlive(r.pid, started) ? undefined : `its process (pid ${r.pid}) is gone`;
-}
-
-function pidText(r: RunningRun): string {
-  return r.pid === null ? 'no pid recorded' : `pid ${r.pid}`;
 }
