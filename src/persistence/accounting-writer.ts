@@ -28,9 +28,10 @@ const EQUITY_CHUNK_ROWS = 256;
 
 /**
  * A durable run's commits while another connection holds the database's write lock: each attempt
- * waits at most ATTEMPT_WAIT_MS inside SQLite (the event loop is blocked meanwhile: heartbeats
- * and the live feed must keep going), then the rows stay in memory and `settle` retries after a
- * pause that doubles up to RETRY_CAP_MS, for as long as `timeoutMs` (general.db_busy_timeout_ms).
+ * waits at most ATTEMPT_WAIT_MS inside SQLite (a synchronous wait that blocks the event loop, so it
+ * is kept short: strategy heartbeats and the live feed must go on), then the rows stay in memory
+ * and `settle` retries after a pause that doubles up to RETRY_CAP_MS (the event loop runs
+ * meanwhile), for as long as `timeoutMs` (general.db_busy_timeout_ms).
  */
 export interface BusyPolicy {
   readonly timeoutMs: number;
