@@ -11,6 +11,8 @@ export interface BacktestJob {
 
 export interface BacktestJobResult {
   readonly runId: string;
+  /** `interrupted`: the sweep was stopped while this job ran; its results cover what ran. */
+  readonly status: 'completed' | 'interrupted';
   readonly resultsDir: string;
   readonly summary: Record<string, unknown>;
   readonly candles: number;
@@ -22,9 +24,9 @@ export interface BacktestJobResult {
  * (the job itself is the unit of isolation and parallelism, and a thread spawning processes would
  * only add cost) so that only an --isolation or --set on the command line changes it.
  */
-export async function runBacktestJob(job: BacktestJob): Promise<BacktestJobResult> {
+export async function runBacktestJob(job: BacktestJob, opts: { readonly signal?: AbortSignal } = {}): Promise<BacktestJobResult> {
   const { config, raw } = loadConfig({ file: job.configFile, sets: [...job.sets] });
   const logger = createLogger({ level: config.general.log_level, logDir: config.general.log_dir, fileName: 'sweep.log', human: false, stderrLevel: 'fatal' });
-  const r = await runBacktest({ config, raw, logger });
-  return { runId: r.runId, resultsDir: r.resultsDir, summary: r.summary, candles: r.candles };
+  const r = await runBacktest({ config, raw, logger, ...(opts.signal ? { signal: opts.signal } : {}) });
+  return { runId: r.runId, status: r.status, resultsDir: r.resultsDir, summary: r.summary, candles: r.candles };
 }

@@ -25,7 +25,14 @@ export async function startStrategyHosts(
   const hostOpts = hostOptionsOf(config, log, opts.isolation ?? config.strategies.isolation);
   if (!opts.supervised) return startHostGroup(specs, hostOpts);
   const events = opts.db && opts.runId ? new StrategyEventWriter(opts.db, opts.runId) : undefined;
-  const onStatus = (s: SupervisorStatus): void =>
-    events?.record({ instanceId: s.instanceId, kind: s.state, code: s.lastError?.code ?? null, message: s.lastError?.message ?? `state ${s.state}, restarts ${s.restarts}` });
+  const onStatus = (s: SupervisorStatus): void => {
+    try {
+      events?.record({ instanceId: s.instanceId, kind: s.state, code: s.lastError?.code ?? null, message: s.lastError?.message ?? `state ${s.state}, restarts ${s.restarts}` });
+    } catch (e) {
+      // The supervisor calls this on its way to stopping or restarting a strategy: a row that
+      // cannot be written (the database locked past its busy timeout) must not keep it from that.
+      log.warn({ instanceId: s.instanceId, state: s.state, err: (e as Error).message }, `strategy ${s.instanceId}: could not record its ${s.state} event in the state database`);
+    }
+  };
   return startHostGroup(specs, hostOpts, { ...supervisorOptionsOf(config, log), onStatus });
 }

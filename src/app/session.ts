@@ -9,11 +9,15 @@ import { runCandleLoop, type LoopResult, type StepStatus } from '../engine/candl
 import type { CandleSourcePort } from '../engine/ports.ts';
 import type { ExecutionAdapter } from '../execution/execution-adapter.ts';
 import type { Logger } from '../observability/logger.ts';
-import { AccountingWriter } from '../persistence/accounting-writer.ts';
 import { currentGitCommit } from '../persistence/git-commit.ts';
+import { AccountingWriter, type BusyPolicy } from '../persistence/accounting-writer.ts';
+import { lockedOr } from '../persistence/db-busy.ts';
 import { finishRun, insertRun } from '../persistence/runs.ts';
 import { openStateDb, type StateDb } from '../persistence/state-db.ts';
 import { buildAccount, type Account } from './account.ts';
+import { describeStop, holdProcessStop, stopCauseOf } from './process-stop.ts';
+import { markCrashedRuns } from './run-liveness.ts';
+import { DAEMON_MODES, takeDaemonLock, type DaemonLock } from './state-lock.ts';
 import type { HostGroup } from '../workers/host-group.ts';
 import { startStrategyHosts } from './hosts.ts';
 import { newRunId } from './run-id.ts';
@@ -95,11 +99,13 @@ export interface SessionInputs {
 }
 
 /**
- * THE session lifecycle of every mode: open the state DB, insert the run, prepare, start the
- * strategy hosts, build the account with the mode's execution adapter, run the candle loop, then
- * end the run on every exit path:
+ * THE session lifecycle of every mode: take the state dir's daemon lock (daemon modes only: one
+ * daemon per state dir), open the state DB, mark the runs whose process died `crashed`, insert
+ * the run with this process's pid, prepare, start the strategy hosts, build the account with the
+ * mode's execution adapter, run the candle loop, then end the run on every exit path:
  *  - completed: the source ended or the mode's step limit was reached;
- *  - interrupted: SIGINT/SIGTERM (or `signal`) in any mode: the loop stops between batches, the
+ *  - interrupted: SIGINT/SIGTERM, the launcher gone (`process-stop.ts`) or `signal`, in any mode,
+ *    also when it came while the CLI was starting: the loop stops between batches, the
  *    strategies finish, and the mode's end-of-run policy still runs (a backtest writes its
  *    results for what ran);
  *  - failed: the run row is marked failed with the error's one line, and the error is rethrown.
@@ -111,32 +117,62 @@ export async function runSession<P extends { readonly symbols: readonly string[]
   const runId = inp.runId ?? newRunId(w.runIdPrefix);
   const lifetime = new AbortController();
   let stopReason: 'signal' | 'limit' | undefined;
+  const stops = holdProcessStop();
   const requestStop = (reason: 'signal' | 'limit'): void => {
     if (stopReason === undefined) {
       stopReason = reason;
-      if (reason === 'signal') log.info({ runId }, `${w.mode} ${runId}: stop requested; ending after the current batch`);
+      if (reason === 'signal') log.info({ runId }, `${w.mode} ${runId}: stop requested (${describeStop(stopCauseOf(stops.signal))}); ending after the current batch`);
     }
     lifetime.abort();
   };
   const onSignal = (): void => requestStop('signal');
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // A signal that came while the CLI was starting up is already here: the run starts stopped.
+  if (stops.signal.aborted) onSignal();
+  stops.signal.addEventListener('abort', onSignal);
   if (inp.signal?.aborted) onSignal();
   inp.signal?.addEventListener('abort', onSignal);
   try {
-    const db = openStateDb(config.general.state_dir);
+    // A daemon takes the state dir's lock before anything else: a second one changes nothing.
+    const lock = DAEMON_MODES.has(w.mode) ? takeDaemonLock(config.general.state_dir, { mode: w.mode, runId }, log) : undefined;
     try {
-      insertRun(db, { id: runId, mode: w.mode, startedAt: new Date().toISOString(), configSnapshot: resolvedIniText(inp.raw, config.strategies.enabled), gitCommit: currentGitCommit() });
-      const ctx: SessionContext = { runId, config, log, db, stop: lifetime.signal };
-      return await lifecycle(ctx, w, () => stopReason, requestStop, () => lifetime.abort());
+      const db = openStateDb(config.general.state_dir, { busyTimeoutMs: config.general.db_busy_timeout_ms });
+      try {
+        startRun(db, inp, w.mode, runId, lock);
+        const ctx: SessionContext = { runId, config, log, db, stop: lifetime.signal };
+        return await lifecycle(ctx, w, () => stopReason, requestStop, () => lifetime.abort());
+      } catch (e) {
+        throw lockedOr(db, e);
+      } finally {
+        db.close();
+      }
     } finally {
-      db.close();
+      lock?.release();
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stops.signal.removeEventListener('abort', onSignal);
+    stops.release();
     inp.signal?.removeEventListener('abort', onSignal);
   }
+}
+
+/** Marks the runs whose process died `crashed`, then records this one as `running` with its pid. */
+function startRun(db: StateDb, inp: SessionInputs, mode: RunMode, runId: string, lock: DaemonLock | undefined): void {
+  markCrashedRuns(db, { stateDir: inp.config.general.state_dir, lock, runId, log: inp.logger });
+  insertRun(db, {
+    id: runId, mode, startedAt: new Date().toISOString(), configSnapshot: resolvedIniText(inp.raw, inp.config.strategies.enabled), gitCommit: currentGitCommit(), pid: process.pid,
+  });
+}
+
+/** A durable run's commits wait for a locked database with one warning per retry (the writer keeps the rows). */
+function busyPolicy(ctx: SessionContext, mode: RunMode): BusyPolicy {
+  return {
+    timeoutMs: ctx.config.general.db_busy_timeout_ms,
+    onWait: (e) => {
+      const waited = `${(e.waitedMs / 1000).toFixed(1)} s of ${(e.timeoutMs / 1000).toFixed(1)} s`;
+      if (e.committed) ctx.log.info({ runId: ctx.runId, path: e.path, waitedMs: e.waitedMs, rows: e.rows }, `${mode} ${ctx.runId}: committed ${e.rows} rows after waiting ${waited} for ${e.path}`);
+      else ctx.log.warn({ runId: ctx.runId, path: e.path, attempt: e.attempt, waitedMs: e.waitedMs, rows: e.rows, code: 'CT_ERR_DB_LOCKED' }, `${mode} ${ctx.runId}: ${e.path} is locked by another connection; ${e.rows} rows kept in memory, commit retry ${e.attempt} (waited ${waited})`);
+    },
+  };
 }
 
 async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
@@ -183,7 +219,7 @@ async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
       if (hosts !== undefined && stopReason() === undefined) {
         account = buildAccount(config, w.initialCash, w.execution(prepared, ctx));
         const source = await w.source(prepared, hosts, ctx);
-        const sink = new AccountingWriter(db, runId, w.accounting);
+        const sink = new AccountingWriter(db, runId, w.accounting, undefined, busyPolicy(ctx, w.mode));
         const acct = account;
         const onStep = w.onStep;
         const t2 = performance.now();
@@ -198,16 +234,19 @@ async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
           atrPeriod: config.execution.atr_period,
           closeAtEnd: w.closeAtEnd,
           // No per-step callback at all when the mode needs none: a backtest's loop stays tight.
-          ...(onStep !== undefined || w.maxSteps > 0
+          ...(onStep !== undefined || w.maxSteps > 0 || w.accounting === 'durable'
             ? {
                 onStep: (s: StepStatus) => {
                   if (w.maxSteps > 0 && s.steps >= w.maxSteps) requestStop('limit');
+                  // A commit waiting for a locked database goes through before the next step.
+                  if (sink.commitOwed) return sink.settle().then(() => onStep?.(s, acct));
                   return onStep?.(s, acct);
                 },
               }
             : {}),
           shouldStop: () => stopReason() !== undefined,
         });
+        await sink.settle();
         timings.loopMs = performance.now() - t2;
         // Plain hosts have nothing left to do (the loop ran their finish): a strategy process
         // exits while the results are written instead of after (`finally` waits for it).
@@ -226,8 +265,16 @@ async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
     return outcome;
   } catch (e) {
     if (w.onStep !== undefined) clearStatusLine();
-    const err = isCtError(e) ? e : new CtError('CT_ERR_RUN_FAILED', `${w.mode} ${runId} failed: ${(e as Error).message}`, { cause: e });
-    finishRun(db, runId, 'failed', new Date().toISOString(), err.toLine());
+    const locked = lockedOr(db, e);
+    const err = isCtError(locked) ? locked : new CtError('CT_ERR_RUN_FAILED', `${w.mode} ${runId} failed: ${(e as Error).message}`, { cause: e });
+    try {
+      // After a lock that outlasted the busy timeout, one more full wait would only delay the exit.
+      if (err.code === 'CT_ERR_DB_LOCKED') db.pragma('busy_timeout = 1000');
+      finishRun(db, runId, 'failed', new Date().toISOString(), err.toLine());
+    } catch (e2) {
+      // Still locked (or worse): the row stays `running`, and the next start marks it crashed.
+      log.error({ runId, err: (e2 as Error).message }, `${w.mode} ${runId}: could not record the failure in the state database`);
+    }
     throw err;
   } finally {
     // Ends what listens for the session's end (a live feed), then the strategy processes.
@@ -240,8 +287,12 @@ function sameSymbols(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Longest stretch of a CPU-bound replay without a turn of the event loop. */
-const YIELD_EVERY_MS = 50;
+/**
+ * Longest stretch of a CPU-bound replay without a turn of the event loop. Under `npx tsx` (tsx's
+ * CLI) a signal must also be seen within tsx's relay window: it SIGKILLs a child that has not
+ * taken a SIGINT/SIGTERM within 2 x 30 ms, which would leave the run to be marked crashed.
+ */
+const YIELD_EVERY_MS = 20;
 
 /**
  * The source, with a turn of the event loop between batches at least every YIELD_EVERY_MS. A

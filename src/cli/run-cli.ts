@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { stopCauseOf, watchLauncher, type StopHold } from '../app/process-stop.ts';
 import { CtError, ERROR_CODES, exitCodeFor, isCtError } from '../core/errors.ts';
 import { scrub } from '../observability/scrub.ts';
 import { addGlobalOptions, CliHelp, globalsOf, refuseUnusedGlobals } from './global-options.ts';
@@ -28,7 +29,7 @@ class CliCommand extends Command {
  * every action imports what it needs when it runs (`await import(...)`), so `--help` or
  * `config check` never load ccxt, piscina, ws or the Parquet libraries.
  */
-export function buildProgram(): Command {
+export function buildProgram(stops?: StopHold): Command {
   const program = new CliCommand('cryptotrader')
     .description('Multi-process crypto trading daemon: one candle loop for backtest, forward (paper) and live trading on Bybit.')
     .version(packageVersion(), '-V, --version', 'print the version and exit')
@@ -36,7 +37,10 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(scrub(s)) })
     .exitOverride();
   addGlobalOptions(program);
-  program.hook('preAction', (_root, actionCommand) => refuseUnusedGlobals(actionCommand));
+  program.hook('preAction', (_root, actionCommand) => {
+    refuseUnusedGlobals(actionCommand);
+    if (stops !== undefined) keepStopsFor(actionCommand === program || actionCommand.name() === 'sweep', stops);
+  });
   program.action(async (_o, cmd: Command) => {
     const { runDaemonCommand } = await import('./daemon-command.ts');
     await runDaemonCommand(globalsOf(cmd));
@@ -48,9 +52,28 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI and returns the process exit code: 0 ok, 2 bad usage/config/input, 1 failure. */
-export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+/**
+ * The commands that run sessions (the daemon in any mode, sweep) end their runs `interrupted` on
+ * SIGINT/SIGTERM and stop when their launcher exits: they keep the stop request main.ts took.
+ * Every other command gives it back, so Ctrl-C ends it the usual way, also when it came during
+ * start-up: that signal is raised again, now without a handler.
+ */
+function keepStopsFor(runsSessions: boolean, stops: StopHold): void {
+  if (runsSessions) {
+    watchLauncher();
+    return;
+  }
+  stops.release();
+  const cause = stopCauseOf(stops.signal);
+  if (cause?.kind === 'signal') process.kill(process.pid, cause.signal);
+}
+
+/**
+ * Runs the CLI and returns the process exit code: 0 ok (a run that was interrupted included),
+ * 2 bad usage/config/input (and a second daemon on a state dir), 1 failure.
+ */
+export async function runCli(argv: string[], stops?: StopHold): Promise<number> {
+  const program = buildProgram(stops);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -80,27 +80,38 @@ async function runSweep(o: SweepOptions, cmd: Command): Promise<void> {
   }
   ctx.logger.info({ jobs: jobs.length, threads, from: ctx.config.backtest.from, to: ctx.config.backtest.to, timeframe: ctx.config.market.timeframe }, 'sweep started');
 
-  const { runParallel } = await import('../workers/parallel-backtests.ts');
+  const [{ runParallel }, { holdProcessStop, describeStop, stopCauseOf }] = await Promise.all([import('../workers/parallel-backtests.ts'), import('../app/process-stop.ts')]);
   const progress = await sweepProgress(jobs.length, g.json);
+  // Ctrl-C / SIGTERM: queued jobs are not started, running ones end their runs `interrupted`.
+  const stops = holdProcessStop();
+  const onStop = (): void => ctx.logger.info({ jobs: jobs.length }, `sweep: stop requested (${describeStop(stopCauseOf(stops.signal))}); running backtests end after their current batch, queued ones are not started`);
+  stops.signal.addEventListener('abort', onStop, { once: true });
   let results;
   try {
-    results = await runParallel<BacktestJob, BacktestJobResult>(jobs, { threads, onJobDone: (i, _d, _t, out) => progress.jobDone(planned[i]!.label, out.ok, out.ms) });
+    results = await runParallel<BacktestJob, BacktestJobResult>(jobs, { threads, signal: stops.signal, onJobDone: (i, _d, _t, out) => progress.jobDone(planned[i]!.label, out.ok ? 'ok' : out.notStarted === true ? 'skipped' : 'FAILED', out.ms) });
   } finally {
     progress.stop();
+    stops.signal.removeEventListener('abort', onStop);
+    stops.release();
   }
   const rows: SweepRow[] = results.map((r, i) => {
     const p = planned[i]!;
     const head = { job: p.label, strategy: p.strategy, symbol: p.symbol, overrides: p.overrides, ms: Math.round(r.ms) };
-    if (!r.ok) return { ...head, ok: false, error: r.error.toLine() };
-    const { run_id: _id, results_dir: _dir, ...metrics } = r.value.summary;
-    return { ...head, ok: true, run_id: r.value.runId, results_dir: r.value.resultsDir, metrics };
+    if (!r.ok) return r.notStarted === true ? { ...head, ok: false, status: 'not_started' as const } : { ...head, ok: false, status: 'failed' as const, error: r.error.toLine() };
+    const { run_id: _id, results_dir: _dir, status: _status, ...metrics } = r.value.summary;
+    return { ...head, ok: true, status: r.value.status, run_id: r.value.runId, results_dir: r.value.resultsDir, metrics };
   });
   const ranked = rankRows(rows, sort);
   const { isoUtc } = await import('../core/time.ts');
   const c = ctx.config;
   const setting = { from: isoUtc(c.backtest.from!), to: isoUtc(c.backtest.to!), timeframe: c.market.timeframe, market: c.exchange.market, data_exchange: c.backtest.data_exchange };
   const settingText = `${setting.from} -> ${setting.to}, ${setting.timeframe}, ${setting.data_exchange} ${setting.market}`;
-  emitResult(g.json, { sort: sort ?? null, ...setting, jobs: ranked }, sweepTable(ranked, sort, settingText));
-  const failed = results.filter((r) => !r.ok).length;
+  const interrupted = stops.signal.aborted;
+  const count = (st: string): number => rows.filter((r) => r.status === st).length;
+  const head = interrupted
+    ? `sweep interrupted (${describeStop(stopCauseOf(stops.signal))}): ${count('completed')} backtests completed, ${count('interrupted')} interrupted (results for what ran), ${count('not_started')} not started\n`
+    : '';
+  emitResult(g.json, { sort: sort ?? null, ...setting, status: interrupted ? 'interrupted' : 'completed', jobs: ranked }, `${head}${sweepTable(ranked, sort, settingText)}`);
+  const failed = count('failed');
   if (failed > 0) throw new CtError('CT_ERR_RUN_FAILED', `${failed} of ${jobs.length} backtests failed`);
 }

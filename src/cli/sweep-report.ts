@@ -33,6 +33,8 @@ export interface SweepRow {
   readonly symbol: string;
   readonly overrides: readonly string[];
   readonly ok: boolean;
+  /** `interrupted`: the sweep was stopped while it ran (its metrics cover what ran); `not_started`: stopped before it began. */
+  readonly status: 'completed' | 'interrupted' | 'failed' | 'not_started';
   readonly ms: number;
   readonly run_id?: string;
   readonly results_dir?: string;
@@ -80,7 +82,7 @@ const COLUMNS: ReadonlyArray<{ readonly head: string; readonly cell: (r: SweepRo
   { head: 'max_dd', cell: (r) => pct(r.metrics?.max_drawdown), right: true },
   { head: 'trades', cell: (r) => (typeof r.metrics?.trades === 'number' ? String(r.metrics.trades) : 'n/a'), right: true },
   { head: 'pf', cell: (r) => fixed(r.metrics?.profit_factor), right: true },
-  { head: 'run', cell: (r) => r.run_id ?? `FAILED ${r.error ?? ''}` },
+  { head: 'run', cell: (r) => (r.run_id !== undefined ? `${r.run_id}${r.status === 'interrupted' ? ' (interrupted)' : ''}` : r.status === 'not_started' ? 'not started' : `FAILED ${r.error ?? ''}`) },
 ];
 
 /** The end-of-sweep table, rows already ranked. */
@@ -94,8 +96,11 @@ export function sweepTable(rows: readonly SweepRow[], by: SortMetric | undefined
   return [title, line(head), ...body.map(line)].join('\n');
 }
 
+/** What one finished job shows in the progress: done, failed, or never started (the sweep was stopped). */
+export type JobState = 'ok' | 'FAILED' | 'skipped';
+
 export interface SweepProgress {
-  jobDone(label: string, ok: boolean, ms: number): void;
+  jobDone(label: string, state: JobState, ms: number): void;
   stop(): void;
 }
 
@@ -113,14 +118,14 @@ export async function sweepProgress(total: number, quiet: boolean): Promise<Swee
     );
     bar.start(total, 0, { last: 'starting' });
     return {
-      jobDone: (label, ok, ms) => bar.increment({ last: `${ok ? 'done' : 'FAILED'} ${label} (${(ms / 1000).toFixed(1)} s)` }),
+      jobDone: (label, state, ms) => bar.increment({ last: `${state === 'ok' ? 'done' : state} ${label} (${(ms / 1000).toFixed(1)} s)` }),
       stop: () => bar.stop(),
     };
   }
   return {
-    jobDone: (label, ok, ms) => {
+    jobDone: (label, state, ms) => {
       done++;
-      if (!quiet) process.stderr.write(`[${done}/${total}] ${ok ? 'ok    ' : 'FAILED'} ${label} (${(ms / 1000).toFixed(1)} s)\n`);
+      if (!quiet) process.stderr.write(`[${done}/${total}] ${state.padEnd(7)}${label} (${(ms / 1000).toFixed(1)} s)\n`);
     },
     stop: () => undefined,
   };

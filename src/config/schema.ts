@@ -22,6 +22,7 @@ export const SECTIONS = {
     results_dir: str({ default: 'results' }),
     log_dir: str({ default: 'logs' }),
     log_level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'info'),
+    db_busy_timeout_ms: num({ int: true, min: 0, max: 3_600_000, default: 60_000 }),
   },
   exchange: {
     name: oneOf(['bybit'] as const, 'bybit'),

@@ -23,10 +23,12 @@ export const ERROR_CODES = {
   CT_ERR_CONFIG_NOT_FOUND: { errorClass: 'invalid_input', meaning: 'The config file named by --config does not exist or cannot be read.' },
   CT_ERR_CONFIG_INVALID: { errorClass: 'invalid_input', meaning: 'A config key (file or --set) is unknown, missing or has a value outside what is allowed.' },
   CT_ERR_SECRET_MISSING: { errorClass: 'invalid_input', meaning: 'The mode needs API credentials but the environment variables named in [secrets] are empty.' },
+  CT_ERR_STATE_LOCKED: { errorClass: 'invalid_input', meaning: 'Another daemon (forward, live or dry-run) is running on the same state directory; one daemon per general.state_dir.' },
   CT_ERR_LIVE_NOT_CONFIRMED: { errorClass: 'invalid_input', meaning: 'Live trading was requested without the explicit confirmation flag.' },
   // --- state (SQLite) ------------------------------------------------------------------------
   CT_ERR_DB_MIGRATION: { errorClass: 'fatal', meaning: 'The state database could not be migrated to the schema this version needs.' },
   CT_ERR_DB_NEWER: { errorClass: 'fatal', meaning: 'The state database was written by a newer version of cryptotrader (its user_version is ahead of ours).' },
+  CT_ERR_DB_LOCKED: { errorClass: 'retry', meaning: 'The state database stayed locked by another connection for longer than general.db_busy_timeout_ms.' },
   CT_ERR_DB_WRITE: { errorClass: 'fatal', meaning: 'A write to the state database failed (disk full, permissions, corruption).' },
   // --- market data ---------------------------------------------------------------------------
   CT_ERR_TIMEFRAME_INVALID: { errorClass: 'invalid_input', meaning: 'A timeframe is not one of the supported ones (1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d).' },

@@ -7,6 +7,7 @@ import type { RiskDecision } from '../domain/risk-decision.ts';
 import type { RiskEvent } from '../domain/risk-event.ts';
 import type { Signal } from '../domain/signal.ts';
 import type { Trade } from '../domain/trade.ts';
+import { busyTimeoutOf, dbLockedError, isBusyError } from './db-busy.ts';
 import type { StateDb } from './state-db.ts';
 
 // Every INSERT names its columns, in the order the values are bound.
@@ -24,6 +25,22 @@ const EQUITY_COLS = 'run_id, ts, cash, equity, exposure, drawdown';
 const EQUITY_ROW = '(@run,?,?,?,?,?)';
 /** Equity rows per multi-row INSERT (5 * 256 + 1 parameters, far below SQLite's limit). */
 const EQUITY_CHUNK_ROWS = 256;
+
+/**
+ * A durable run's commits while another connection holds the database's write lock: each attempt
+ * waits at most ATTEMPT_WAIT_MS inside SQLite (a synchronous wait that blocks the event loop, so it
+ * is kept short: strategy heartbeats and the live feed must go on), then the rows stay in memory
+ * and `settle` retries after a pause that doubles up to RETRY_CAP_MS (the event loop runs
+ * meanwhile), for as long as `timeoutMs` (general.db_busy_timeout_ms).
+ */
+export interface BusyPolicy {
+  readonly timeoutMs: number;
+  /** One call per retry (a warning line), and one when the commit went through after waiting. */
+  onWait(e: { readonly attempt: number; readonly waitedMs: number; readonly timeoutMs: number; readonly rows: number; readonly committed: boolean; readonly path: string }): void;
+}
+const ATTEMPT_WAIT_MS = 250;
+const RETRY_FIRST_MS = 250;
+const RETRY_CAP_MS = 5_000;
 
 function params(cols: string): string {
   return cols.split(',').map(() => '?').join(',');
@@ -52,9 +69,13 @@ export class AccountingWriter {
   private readonly flushEvery: number;
   private eventSeq = 0;
   private noteSeq = 0;
+  private readonly busy: BusyPolicy | undefined;
+  /** Since when (Date.now()) a durable commit waits for the write lock; undefined = nothing owed. */
+  private lockedSince: number | undefined;
 
-  constructor(db: StateDb, runId: string, mode: 'batch' | 'durable', flushEvery = 20_000) {
+  constructor(db: StateDb, runId: string, mode: 'batch' | 'durable', flushEvery = 20_000, busy?: BusyPolicy) {
     this.db = db;
+    this.busy = busy;
     this.runId = runId;
     this.mode = mode;
     this.flushEvery = flushEvery;
@@ -72,6 +93,7 @@ export class AccountingWriter {
         `INSERT INTO positions (${POSITION_COLS}) VALUES (${params(POSITION_COLS)}) ` +
           'ON CONFLICT(run_id, strategy_id, symbol) DO UPDATE SET qty=excluded.qty, avg_price=excluded.avg_price, updated_ts=excluded.updated_ts',
       ),
+      lastStep: db.prepare('UPDATE runs SET last_step_ts = ? WHERE id = ?'),
     };
     // Equity rows: the run id is bound once per statement (@run), the five numbers per row as `?`.
     this.eqOne = db.prepare(`INSERT OR REPLACE INTO equity (${EQUITY_COLS}) VALUES ${EQUITY_ROW}`);
@@ -148,24 +170,87 @@ export class AccountingWriter {
     this.pending.push(() => this.st.note!.run(r, seq, n.ts, n.orderId, n.strategyId, n.symbol, n.kind, n.requestedQty, n.filledQty, n.message));
   }
 
-  stepDone(_ts: number): void {
-    if (this.mode === 'durable' || this.pending.length + this.eqRows >= this.flushEvery) this.flush();
+  stepDone(ts: number): void {
+    if (this.mode === 'durable') {
+      // The run's last committed step, in the step's own transaction: what a crash leaves behind.
+      const r = this.runId;
+      this.pending.push(() => this.st.lastStep!.run(ts, r));
+      this.flush();
+    } else if (this.pending.length + this.eqRows >= this.flushEvery) this.flush();
+  }
+
+  /** A durable commit is waiting for another connection's write lock: `settle()` before the next step. */
+  get commitOwed(): boolean {
+    return this.lockedSince !== undefined;
   }
 
   flush(): void {
     if (this.pending.length === 0 && this.eqRows === 0) return;
+    // Locked: the rows wait in memory, and settle() retries them all in one transaction.
+    if (this.lockedSince !== undefined) return;
+    const attempted = Date.now();
+    if (!this.commit()) this.lockedSince = attempted;
+  }
+
+  /**
+   * Retries a durable commit that found the database locked, with a pause that grows, until it
+   * goes through or general.db_busy_timeout_ms has passed since it first failed: then
+   * CT_ERR_DB_LOCKED. Nothing is lost meanwhile and nothing is written twice: a failed attempt
+   * rolled its transaction back, and the next one writes the same rows (and those added since).
+   */
+  async settle(): Promise<void> {
+    const since = this.lockedSince;
+    if (since === undefined) return;
+    const timeoutMs = this.busy?.timeoutMs ?? 0;
+    let pause = RETRY_FIRST_MS;
+    for (let attempt = 1; ; attempt++) {
+      const waitedMs = Date.now() - since;
+      if (waitedMs >= timeoutMs) {
+        // The rows stay buffered: a later flush tries them again, with a wait of its own.
+        this.lockedSince = undefined;
+        throw dbLockedError(this.db.name, timeoutMs);
+      }
+      this.busy?.onWait({ attempt, waitedMs, timeoutMs, rows: this.pendingRows(), committed: false, path: this.db.name });
+      await new Promise((r) => setTimeout(r, Math.min(pause, timeoutMs - waitedMs)));
+      pause = Math.min(pause * 2, RETRY_CAP_MS);
+      const rows = this.pendingRows();
+      if (this.commit()) {
+        this.lockedSince = undefined;
+        this.busy?.onWait({ attempt, waitedMs: Date.now() - since, timeoutMs, rows, committed: true, path: this.db.name });
+        return;
+      }
+    }
+  }
+
+  private pendingRows(): number {
+    return this.pending.length + this.eqRows;
+  }
+
+  /** One transaction with every buffered row; false when a durable commit found the database locked (rows kept). */
+  private commit(): boolean {
     const rows = this.pending;
     const eqRows = this.eqRows;
-    this.pending = [];
-    this.eqRows = 0;
+    const durable = this.mode === 'durable';
+    const full = durable ? busyTimeoutOf(this.db) : 0;
+    if (durable) this.db.pragma(`busy_timeout = ${Math.min(full, ATTEMPT_WAIT_MS)}`);
     try {
       this.db.transaction(() => {
         for (const w of rows) w();
         this.writeEquity(eqRows);
       })();
     } catch (e) {
+      if (isBusyError(e)) {
+        if (durable) return false;
+        throw dbLockedError(this.db.name, busyTimeoutOf(this.db), e);
+      }
       throw new CtError('CT_ERR_DB_WRITE', `state database: writing ${rows.length + eqRows} accounting rows failed: ${(e as Error).message}`, { cause: e });
+    } finally {
+      if (durable) this.db.pragma(`busy_timeout = ${full}`);
     }
+    // Only now are they dropped: until the commit, they are the only copy.
+    this.pending = [];
+    this.eqRows = 0;
+    return true;
   }
 
   /**

@@ -13,13 +13,38 @@ export interface RunRecord {
   readonly startedAt: string;
   readonly configSnapshot: string;
   readonly gitCommit: string | null;
+  /** The process that runs it: the next start tells a live run from one whose process died by it. */
+  readonly pid: number;
 }
 
 /** Records a run as `running` when it starts; every exit path ends it with `finishRun`. */
 export function insertRun(db: StateDb, r: RunRecord): void {
-  db.prepare(`INSERT INTO runs (id, mode, started_at, status, config_snapshot, git_commit) VALUES (?, ?, ?, 'running', ?, ?)`).run(
-    r.id, r.mode, r.startedAt, r.configSnapshot, r.gitCommit,
+  db.prepare(`INSERT INTO runs (id, mode, started_at, status, config_snapshot, git_commit, pid) VALUES (?, ?, ?, 'running', ?, ?, ?)`).run(
+    r.id, r.mode, r.startedAt, r.configSnapshot, r.gitCommit, r.pid,
   );
+}
+
+/** A run still marked `running`: live, or left so by a process that died. */
+export interface RunningRun {
+  readonly id: string;
+  readonly mode: string;
+  readonly startedAt: string;
+  /** Null for rows written before the schema recorded it. */
+  readonly pid: number | null;
+  /** Candle time of its last committed step (durable runs), null when none was committed. */
+  readonly lastStepTs: number | null;
+}
+
+export function runningRuns(db: StateDb): RunningRun[] {
+  return db.prepare(`SELECT id, mode, started_at AS startedAt, pid, last_step_ts AS lastStepTs FROM runs WHERE status = 'running' ORDER BY started_at, id`).all() as RunningRun[];
+}
+
+/**
+ * Ends a run whose process is gone as `crashed`, with `note` (what was found) as its error line.
+ * Only while it is still `running`: a run that ended on its own meanwhile keeps its status.
+ */
+export function markCrashed(db: StateDb, id: string, endedAt: string, note: string): boolean {
+  return db.prepare(`UPDATE runs SET status = 'crashed', ended_at = ?, error = ? WHERE id = ? AND status = 'running'`).run(endedAt, note, id).changes === 1;
 }
 
 /** Ends a run: `completed`, `interrupted` (a stop was requested) or `failed` (with the error's one line). */

@@ -31,11 +31,18 @@ export interface ParallelOptions {
   readonly exportName?: string;
   /** Called as each job ends (in completion order) with its outcome, e.g. for a progress bar. */
   readonly onJobDone?: (index: number, done: number, total: number, outcome: JobOutcome<unknown>) => void;
+  /**
+   * Stops the pool (Ctrl-C of `sweep`): jobs not started yet are not started (`notStarted`),
+   * running ones are handed the stop through their `{ signal }` and end their runs themselves
+   * (`interrupted`, results for what ran), so no run row is left `running`. A worker thread is
+   * never terminated under a running job: that would leave its run row `running`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export type JobOutcome<R> =
   | { readonly index: number; readonly ok: true; readonly value: R; readonly ms: number }
-  | { readonly index: number; readonly ok: false; readonly error: CtError; readonly ms: number };
+  | { readonly index: number; readonly ok: false; readonly error: CtError; readonly ms: number; readonly notStarted?: boolean };
 
 /**
  * Runs `jobs` (structured-cloneable data) in parallel; resolves with one outcome per job, in job
@@ -57,10 +64,15 @@ export async function runParallel<J, R>(jobs: readonly J[], opts: ParallelOption
     atomics: 'disabled',
   });
   let done = 0;
+  // Shared by every thread: one store of 1 reaches all jobs, running or queued.
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const onStop = (): void => void Atomics.store(stop, 0, 1);
+  if (opts.signal?.aborted) onStop();
+  opts.signal?.addEventListener('abort', onStop);
   try {
     return await Promise.all(
       jobs.map(async (job, index): Promise<JobOutcome<R>> => {
-        const task: JobTask = { module, exportName, index, job };
+        const task: JobTask = { module, exportName, index, job, stop };
         let reply: JobReply;
         try {
           reply = (await pool.run(task)) as JobReply;
@@ -71,12 +83,16 @@ export async function runParallel<J, R>(jobs: readonly J[], opts: ParallelOption
         done++;
         const outcome: JobOutcome<R> = reply.ok
           ? { index, ok: true, value: reply.value as R, ms: reply.ms }
-          : { index, ok: false, error: new CtError(reply.error.code, reply.error.message, { details: { ...(reply.error.details ?? {}), job: index } }), ms: reply.ms };
+          : {
+              index, ok: false, error: new CtError(reply.error.code, reply.error.message, { details: { ...(reply.error.details ?? {}), job: index } }), ms: reply.ms,
+              ...(reply.notStarted === true ? { notStarted: true } : {}),
+            };
         opts.onJobDone?.(index, done, jobs.length, outcome);
         return outcome;
       }),
     );
   } finally {
+    opts.signal?.removeEventListener('abort', onStop);
     await pool.destroy();
   }
 }

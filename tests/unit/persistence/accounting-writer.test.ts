@@ -15,7 +15,7 @@ const RUN = 'backtest-20240101-000000-test';
 function freshDb(): { db: StateDb; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'ct-acct-'));
   const db = openStateDb(dir);
-  insertRun(db, { id: RUN, mode: 'backtest', startedAt: '2024-01-01T00:00:00.000Z', configSnapshot: '', gitCommit: null });
+  insertRun(db, { id: RUN, mode: 'backtest', startedAt: '2024-01-01T00:00:00.000Z', configSnapshot: '', gitCommit: null, pid: process.pid });
   return { db, dir };
 }
 

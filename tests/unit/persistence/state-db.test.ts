@@ -23,7 +23,7 @@ describe('state database', () => {
   it('keeps runs across reopen and does not re-apply migrations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ct-db-'));
     const db = openStateDb(dir);
-    insertRun(db, { id: 'r1', mode: 'backtest', startedAt: '2026-01-01T00:00:00Z', configSnapshot: '[general]', gitCommit: null });
+    insertRun(db, { id: 'r1', mode: 'backtest', startedAt: '2026-01-01T00:00:00Z', configSnapshot: '[general]', gitCommit: null, pid: process.pid });
     finishRun(db, 'r1', 'completed', '2026-01-01T00:01:00Z');
     db.close();
     const again = openStateDb(dir);

@@ -16,7 +16,7 @@ describe('strategy events', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ct-events-'));
     dirs.push(dir);
     const db = openStateDb(dir);
-    for (const id of ['r1', 'r2']) insertRun(db, { id, mode: 'forward', startedAt: '2026-01-01T00:00:00Z', configSnapshot: '', gitCommit: null });
+    for (const id of ['r1', 'r2']) insertRun(db, { id, mode: 'forward', startedAt: '2026-01-01T00:00:00Z', configSnapshot: '', gitCommit: null, pid: process.pid });
     const r1 = new StrategyEventWriter(db, 'r1');
     const r2 = new StrategyEventWriter(db, 'r2');
     r1.record({ instanceId: 'crash_once', kind: 'up', code: null, message: 'state up, restarts 0' });
