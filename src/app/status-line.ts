@@ -38,7 +38,7 @@ export function statusReporter(logger: Logger, openPositions: () => number, ever
     return f.length === 0 ? head : `${head}  ${f.join('  ')}`;
   };
   const logLine = (s: StepStatus | undefined, f: readonly StatusFlag[]): void => {
-    const fields = s === undefined ? {} : { ts: isoUtc(s.ts), step: s.steps, equity: Number(s.equity.toFixed(2)), open: openPositions(), fills: s.fills, last: lastSignal(s) };
+    const fields = s === undefined ? {} : { ts: isoUtc(s.ts), step: s.steps, candles: s.candles, equity: Number(s.equity.toFixed(2)), open: openPositions(), fills: s.fills, last: lastSignal(s) };
     logger.info({ ...fields, ...(f.length > 0 ? { flags: [...f] } : {}) }, f.length > 0 ? `status: ${f.join('; ')}` : 'status');
     loggedFlags = f.join('\n');
   };

@@ -51,7 +51,7 @@ export async function livePushes(server: FakeBybitServer, n: number): Promise<vo
 export interface FaultRunResult {
   readonly out: CliProcessResult;
   readonly runId: string;
-  readonly status: string;
+  readonly runStatus: string;
   /** Equity rows of the run: one per traded step. */
   readonly equityTs: number[];
   readonly gaps: Array<{ symbol: string; from_ts: number; to_ts: number; message: string }>;
@@ -59,6 +59,8 @@ export interface FaultRunResult {
   readonly topics: TopicCandles[];
   /** Every log message of the daemon (the JSON log file, in order). */
   readonly messages: string[];
+  /** The daemon's status lines (one per step): its step count and the candles traded so far. */
+  readonly status: Array<{ step: number; candles: number }>;
   /** REST requests the fake answered, per path. */
   readonly requests: Record<string, number>;
 }
@@ -106,9 +108,11 @@ export async function faultRun(opts: FaultRunOptions): Promise<FaultRunResult> {
       const equityTs = (db.prepare('SELECT ts FROM equity WHERE run_id = ? ORDER BY ts').all(summary.run_id) as Array<{ ts: number }>).map((r) => r.ts);
       const gaps = db.prepare('SELECT symbol, from_ts, to_ts, message FROM feed_gaps WHERE run_id = ? ORDER BY seq').all(summary.run_id) as FaultRunResult['gaps'];
       const logDir = join(ws.root, 'logs');
-      const messages = readdirSync(logDir).flatMap((f) => readFileSync(join(logDir, f), 'utf8').split('\n'))
-        .filter((l) => l.startsWith('{')).map((l) => String((JSON.parse(l) as { msg?: unknown }).msg ?? ''));
-      return { out, runId: summary.run_id, status: summary.status, equityTs, gaps, topics, messages, requests };
+      const lines = readdirSync(logDir).flatMap((f) => readFileSync(join(logDir, f), 'utf8').split('\n'))
+        .filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const messages = lines.map((l) => String(l['msg'] ?? ''));
+      const status = lines.filter((l) => typeof l['step'] === 'number' && String(l['msg']).startsWith('status')).map((l) => ({ step: l['step'] as number, candles: l['candles'] as number }));
+      return { out, runId: summary.run_id, runStatus: summary.status, equityTs, gaps, topics, messages, status, requests };
     } finally {
       db.close();
     }
@@ -120,13 +124,17 @@ export async function faultRun(opts: FaultRunOptions): Promise<FaultRunResult> {
 
 /**
  * The matrix's promise: the run completed its steps; its steps are one per minute without a hole
- * or a repeat; every candle the fake exchange closed up to the last step (for every symbol) was
- * traded; no candle came after its step; no gap was left; the feed's last summary says so too.
+ * or a repeat, and each traded both symbols (the status line's candle count); every candle the
+ * fake exchange closed up to the last step (for every symbol) was traded; no candle came after its
+ * step; no gap was left; the feed's last summary says so too.
  */
 export function expectEveryClosedCandleTradedOnce(r: FaultRunResult, steps: number): void {
   expect(r.out.code, r.out.stderr.slice(-2000)).toBe(0);
-  expect(r.status).toBe('completed');
+  expect(r.runStatus).toBe('completed');
   expect(r.equityTs).toHaveLength(steps);
+  // Every step traded both symbols' candles: none was lost to a step that went on without it.
+  expect(r.status.length).toBeGreaterThanOrEqual(steps);
+  expect(r.status.filter((s) => s.candles !== IDS.length * s.step), 'steps traded without a symbol').toEqual([]);
   for (let i = 1; i < r.equityTs.length; i++) expect(r.equityTs[i]! - r.equityTs[i - 1]!).toBe(M);
   const first = r.equityTs[0]!;
   const last = r.equityTs.at(-1)!;
