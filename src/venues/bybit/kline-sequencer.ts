@@ -29,7 +29,7 @@ import { CtError, isCtError } from '../../core/errors.ts';
 import { isoUtc } from '../../core/time.ts';
 import type { Candle } from '../../domain/candle.ts';
 import { candleProblem } from '../../domain/candle-validation.ts';
-import type { ClosedKlinePage } from './rest-klines.ts';
+import { KLINE_PAGE_LIMIT, type ClosedKlinePage } from './rest-klines.ts';
 import { backoffDelay, sleep, type RetryPolicy, type VenueLogger } from './retry.ts';
 
 /** What the feed yields: a closed candle, or word that the exchange has no candle up to a time. */
@@ -87,9 +87,6 @@ export interface SequencerDeps {
   readonly signal: AbortSignal;
   readonly onEvent: (e: SequencerEvent) => void;
 }
-
-/** Bybit's kline page. */
-const PAGE = 1000;
 
 export class KlineSequencer {
   /** Newest candle passed on (or settled), -Infinity before the first. */
@@ -290,7 +287,7 @@ export class KlineSequencer {
       const start = this.lastTs + tf;
       const bound = toNow ? Infinity : this.reachTs;
       if (start > bound) return;
-      const end = Math.min(start + (PAGE - 1) * tf, bound);
+      const end = Math.min(start + (KLINE_PAGE_LIMIT - 1) * tf, bound);
       const page = await this.d.fetchPage(start, end);
       const c = page.cols;
       for (let i = 0; i < c.length; i++) {
