@@ -50,8 +50,10 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
   const log = inp.logger.child({ component: 'forward' });
   const clock = new WallClock();
   const tfMs = timeframeMs(config.market.timeframe);
-  let report: ReturnType<typeof statusReporter> | undefined;
+  let openPositions = (): number => 0;
   let holes: () => string[] = () => [];
+  // Made before the first step: a hole in the first backfill must show on the status line too.
+  const report = statusReporter(log, () => openPositions(), 1, () => holes());
   return runSession({ config, raw: inp.raw, logger: log, ...(inp.signal ? { signal: inp.signal } : {}) }, {
     mode: 'forward',
     runIdPrefix: 'forward',
@@ -81,7 +83,7 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
         onGap: (g) => gaps.record(g),
         // While a hole is open no step comes: the status line is redrawn when one opens or closes.
         onEvent: (e) => {
-          if (e.type === 'hole_opened' || e.type === 'backfill_failed' || e.type === 'backfilled') report?.refresh();
+          if (e.type === 'hole_opened' || e.type === 'backfill_failed' || e.type === 'backfilled') report.refresh();
         },
       });
       holes = () => feed.openHoles().map(holeFlag);
@@ -92,7 +94,7 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
       return new StepStreamSource(p.symbols, liveSteps(feed, p.symbols, { graceMs: Math.min(10_000, tfMs / 4), clock, onLate, backfill: feed }));
     },
     onStep(s, account) {
-      report ??= statusReporter(log, () => account.portfolio.openPositions().length, 1, () => holes());
+      openPositions = () => account.portfolio.openPositions().length;
       report(s);
     },
     async end({ ctx, status, loop }) {
