@@ -12,7 +12,8 @@
  *    exchange's present (`resync`).
  * While a hole is open, live candles wait in a buffer; the hole is fetched page by page and every
  * failed request is retried with capped exponential backoff, one warning per attempt naming the
- * symbol and range, until it succeeds or the feed is closed: a hole is never skipped. A resync
+ * symbol and range, until it succeeds or the feed is closed: a hole is never skipped (even on an
+ * error that looks final: skipping would lose candles, and the warnings say what is wrong). A resync
  * during a backfill makes the backfill run again to the present once it is done, so a second
  * disconnect cannot cut a backfill short.
  *
@@ -25,10 +26,11 @@
  * one) are counted against the previous WebSocket candle and dropped; a live candle the backfill
  * already delivered is an overlap, not a fault.
  */
-import { CtError, isCtError } from '../../core/errors.ts';
+import { CtError } from '../../core/errors.ts';
 import { isoUtc } from '../../core/time.ts';
 import type { Candle } from '../../domain/candle.ts';
 import { candleProblem } from '../../domain/candle-validation.ts';
+import { toCtError } from './errors.ts';
 import { KLINE_PAGE_LIMIT, type ClosedKlinePage } from './rest-klines.ts';
 import { backoffDelay, sleep, type RetryPolicy, type VenueLogger } from './retry.ts';
 
@@ -150,7 +152,8 @@ export class KlineSequencer {
     if (!this.filling && this.reachTs <= this.lastTs) return undefined;
     const bounded = this.reachTs > this.lastTs;
     if (!bounded && this.attempts === 0) return undefined;
-    return { symbol: this.d.symbol, fromTs: this.holeFrom ?? this.lastTs + this.d.tfMs, toTs: bounded ? this.reachTs : undefined, attempts: this.attempts };
+    // From the first candle still missing: what the backfill has delivered is no longer part of it.
+    return { symbol: this.d.symbol, fromTs: this.lastTs + this.d.tfMs, toTs: bounded ? this.reachTs : undefined, attempts: this.attempts };
   }
 
   /** At the end of the run: a known hole still open is reported as a gap. */
@@ -264,7 +267,7 @@ export class KlineSequencer {
 
   private async failed(e: unknown): Promise<void> {
     this.attempts++;
-    const err = isCtError(e) ? e : new CtError('CT_ERR_EXCHANGE_UNAVAILABLE', String((e as Error)?.message ?? e), { cause: e });
+    const err = toCtError(e, `bybit kline ${this.d.symbol}`);
     const delay = backoffDelay(this.d.retry, Math.min(this.attempts - 1, 30));
     const from = this.lastTs + this.d.tfMs;
     const to = this.reachTs > this.lastTs ? this.reachTs : undefined;
