@@ -88,12 +88,16 @@ export async function faultRun(opts: FaultRunOptions): Promise<FaultRunResult> {
       'exchange.retry_base_ms=20', 'exchange.retry_cap_ms=200', 'exchange.ws_ping_interval_ms=200', 'exchange.ws_stall_timeout_ms=1500', 'exchange.ws_summary_interval_ms=500',
       ...(opts.sets ?? []),
     ];
-    const daemon = runCliProcess(['--mode', 'forward', '--json', ...sets.flatMap((s) => ['--set', s])], 60_000);
+    let exited = false;
+    const daemon = runCliProcess(['--mode', 'forward', '--json', ...sets.flatMap((s) => ['--set', s])], 60_000).finally(() => { exited = true; });
     let duringError: unknown;
     // The clock stands still until the daemon has subscribed, so every step of the run is a candle
     // that closed while it was live (however long a loaded machine takes to start it); then it runs.
     const during = (async () => {
-      await waitUntil('the daemon subscribed', async () => (await adminCandles(server)).length === IDS.length, 45_000);
+      await waitUntil('the daemon subscribed', async () => {
+        if (exited) throw new Error('the daemon exited before it subscribed');
+        return (await adminCandles(server)).length === IDS.length;
+      }, 45_000);
       await admin(server, 'POST', '/clock', { speed: 1200 });
       await opts.during?.(server);
     })().catch((e: unknown) => { duringError = e; });
