@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { generateSynthetic } from '../../../src/data/synthetic.ts';
-import { startFakeBybit } from '../../support/fake-bybit/server.ts';
-import { tempWorkspace } from '../../support/backtest-env.ts';
-import { runCliProcess } from '../../support/cli-process.ts';
-import { admin, expectEveryClosedCandleTradedOnce, faultRun, FROM, IDS, M } from './forward-fault-run.ts';
+import { admin, expectEveryClosedCandleTradedOnce, faultRun } from './forward-fault-run.ts';
 
 const INSTRUMENTS = '/v5/market/instruments-info';
 
 /**
  * The feed fault matrix, the start: one transient error on instruments-info must cost one retry
  * with a real new request, not the run (ccxt keeps a rejected loadMarkets promise otherwise).
+ * `data download` gets the same test in download-markets.test.ts.
  */
-describe('one transient error on instruments-info at the start is retried with a new request', () => {
+describe('one transient error on instruments-info at the forward start is retried with a new request', () => {
   const STEPS = 20;
 
   for (const fault of [{ kind: 'http_5xx', code: 'CT_ERR_EXCHANGE_UNAVAILABLE', what: 'a 5xx' }, { kind: 'rate_limit', code: 'CT_ERR_EXCHANGE_RATE_LIMIT', what: 'a 10006 rate limit' }] as const) {
@@ -28,23 +25,5 @@ describe('one transient error on instruments-info at the start is retried with a
       expect(r.requests[INSTRUMENTS]).toBeGreaterThanOrEqual(6);
     }, 60_000);
 
-    it(`data download succeeds after ${fault.what} on instruments-info`, async () => {
-      const server = await startFakeBybit({ now: FROM + 3000 * M + M / 2 });
-      const ws = tempWorkspace('ct-dl-markets-');
-      try {
-        for (const [id, cols] of generateSynthetic({ seed: 11, symbols: IDS, timeframe: '1m', from: FROM, count: 5000 })) server.addCandles('spot', id, M, cols);
-        await admin(server, 'POST', '/faults', { kind: fault.kind, path: INSTRUMENTS });
-        const out = await runCliProcess([
-          'data', 'download', '--symbols', 'BTC/USDT', '--timeframe', '1m', '--from', '2024-01-01', '--to', '2024-01-02',
-          ...[...ws.sets, `exchange.rest_url=${server.restUrl}`, `exchange.ws_url=${server.wsUrl}`, 'exchange.retry_base_ms=20'].flatMap((s) => ['--set', s]),
-        ], 60_000);
-        expect(out.code, out.stderr).toBe(0);
-        expect(out.stdout).toContain('BTC/USDT 1m spot: +1440 candles');
-        expect((await admin(server, 'GET', '/faults')).applied[fault.kind]).toBe(1);
-        expect(((await admin(server, 'GET', '/stats')) as { requests: Record<string, number> }).requests[INSTRUMENTS]).toBeGreaterThanOrEqual(6);
-      } finally {
-        await server.close();
-      }
-    }, 60_000);
   }
 });
