@@ -7,6 +7,8 @@
  * it with `exchange.rest_url = http://127.0.0.1:PORT` and `exchange.ws_url = ws://127.0.0.1:PORT`.
  * The fake clock starts at --now (default: half-way through the newest candle, so it is forming)
  * and, with --speed X > 0, runs at X times real time, pushing closed candles over the WebSocket.
+ * Its admin endpoint (`/__admin/` on the same port) injects faults, moves the clock and lists the
+ * candles it closed and pushed: docs/exchange.md "Admin endpoint" has curl examples.
  */
 import { Command } from 'commander';
 import { parseDateMs, isoUtc } from '../src/core/time.ts';
@@ -51,8 +53,9 @@ if (o['synthetic'] === true) {
 server.setNow(typeof o['now'] === 'string' ? parseDateMs(o['now'], '--now') : newest + tfMs / 2);
 const speed = Number(o['speed']);
 if (speed > 0) server.startReplay(speed);
-// The one line on stdout: scripts can read the port from it.
-console.log(JSON.stringify({ port: server.port, restUrl: server.restUrl, wsUrl: server.wsUrl, now: isoUtc(server.now()), speed }));
+// The one line on stdout: scripts can read the port and the admin URL from it.
+console.log(JSON.stringify({ port: server.port, restUrl: server.restUrl, wsUrl: server.wsUrl, adminUrl: server.adminUrl, now: isoUtc(server.now()), speed }));
+console.error(`fake-bybit: admin endpoint ${server.adminUrl} (faults, clock, candles; e.g. curl -s -X POST -d '{"kind":"skip_push","count":3}' ${server.adminUrl}/faults)`);
 const stop = async (): Promise<void> => {
   await server.close();
   process.exit(0);

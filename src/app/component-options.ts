@@ -1,7 +1,7 @@
 /**
  * The one place where the validated Config becomes the options of the components it drives: the
  * risk gate, the fill simulator, the exchange rules, the venue's retry policy and ccxt client, the
- * downloader, and the strategy hosts and their supervisor. Every value has been checked by the
+ * live kline feed, the downloader, and the strategy hosts and their supervisor. Every value has been checked by the
  * config schema and its named checks (src/config/checks.ts) before it arrives here, so nothing
  * below validates again; the components only assert their own invariants.
  *
@@ -17,6 +17,7 @@ import type { RiskConfig } from '../engine/risk/risk-config.ts';
 import type { FillModelConfig } from '../execution/simulated-execution.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { BybitClientOptions } from '../venues/bybit/ccxt-client.ts';
+import type { KlineFeedOptions } from '../venues/bybit/kline-feed.ts';
 import type { RetryPolicy } from '../venues/bybit/retry.ts';
 import type { StrategyHostOptions } from '../workers/strategy-host.ts';
 import type { SupervisorOptions } from '../workers/supervised-host.ts';
@@ -85,6 +86,16 @@ export function exchangeRetryPolicy(c: Config): RetryPolicy {
 /** [exchange] URLs, market and timeout as the ccxt Bybit client's options. */
 export function bybitClientOptionsOf(c: Config): BybitClientOptions {
   return { restUrl: c.exchange.rest_url, wsUrl: c.exchange.ws_url, market: c.exchange.market, timeoutMs: c.exchange.request_timeout_ms };
+}
+
+/** [exchange] ws_* keys and the retry policy as the live kline feed's connection and backfill options. */
+export function klineFeedOptionsOf(c: Config): Pick<KlineFeedOptions, 'pingIntervalMs' | 'stallTimeoutMs' | 'summaryIntervalMs' | 'retry'> {
+  return {
+    pingIntervalMs: c.exchange.ws_ping_interval_ms,
+    stallTimeoutMs: c.exchange.ws_stall_timeout_ms,
+    summaryIntervalMs: c.exchange.ws_summary_interval_ms,
+    retry: exchangeRetryPolicy(c),
+  };
 }
 
 /** What the downloader needs: the stores, the ccxt client options, the retry policy and a logger. */

@@ -41,6 +41,11 @@ const retryCapAboveBase: Check = (c) =>
     ? [{ key: 'exchange.retry_cap_ms', value: String(c.exchange.retry_cap_ms), message: `exchange.retry_cap_ms = ${c.exchange.retry_cap_ms} must be >= exchange.retry_base_ms (${c.exchange.retry_base_ms})` }]
     : [];
 
+const stallAbovePing: Check = (c) =>
+  c.exchange.ws_stall_timeout_ms <= c.exchange.ws_ping_interval_ms
+    ? [{ key: 'exchange.ws_stall_timeout_ms', value: String(c.exchange.ws_stall_timeout_ms), message: `exchange.ws_stall_timeout_ms = ${c.exchange.ws_stall_timeout_ms} must be above exchange.ws_ping_interval_ms (${c.exchange.ws_ping_interval_ms}): a healthy connection is silent for up to one ping interval` }]
+    : [];
+
 const restartCapAboveBase: Check = (c) =>
   c.strategies.restart_cap_ms < c.strategies.restart_base_ms
     ? [{ key: 'strategies.restart_cap_ms', value: String(c.strategies.restart_cap_ms), message: `strategies.restart_cap_ms = ${c.strategies.restart_cap_ms} must be >= strategies.restart_base_ms (${c.strategies.restart_base_ms})` }]
@@ -117,6 +122,7 @@ export const CONFIG_CHECKS: ReadonlyArray<readonly [string, Check]> = [
   ['backtestNeedsRange', backtestNeedsRange],
   ['symbolsMatchMarket', symbolsMatchMarket],
   ['retryCapAboveBase', retryCapAboveBase],
+  ['stallAbovePing', stallAbovePing],
   ['restartCapAboveBase', restartCapAboveBase],
   ['weightsMatchEnabled', weightsMatchEnabled],
   ['noDuplicateStrategies', noDuplicateStrategies],

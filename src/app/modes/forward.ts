@@ -10,11 +10,12 @@ import type { Logger } from '../../observability/logger.ts';
 import { createBybitClient } from '../../venues/bybit/ccxt-client.ts';
 import { klineFeed } from '../../venues/bybit/kline-feed.ts';
 import { simulatedExecution } from '../account.ts';
-import { bybitClientOptionsOf, exchangeRetryPolicy } from '../component-options.ts';
+import { FeedGapWriter } from '../../persistence/feed-gaps.ts';
+import { bybitClientOptionsOf, klineFeedOptionsOf } from '../component-options.ts';
 import { warmUpFromExchange } from '../forward-warmup.ts';
 import { liveSteps, type LateCandle } from '../live-steps.ts';
 import { runSession, type SessionStatus } from '../session.ts';
-import { statusReporter } from '../status-line.ts';
+import { holeFlag, statusReporter } from '../status-line.ts';
 import type { ModeModule } from './mode.ts';
 
 export interface ForwardOutcome {
@@ -49,7 +50,10 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
   const log = inp.logger.child({ component: 'forward' });
   const clock = new WallClock();
   const tfMs = timeframeMs(config.market.timeframe);
-  let report: ReturnType<typeof statusReporter> | undefined;
+  let openPositions = (): number => 0;
+  let holes: () => string[] = () => [];
+  // Made before the first step: a hole in the first backfill must show on the status line too.
+  const report = statusReporter(log, () => openPositions(), 1, () => holes());
   return runSession({ config, raw: inp.raw, logger: log, ...(inp.signal ? { signal: inp.signal } : {}) }, {
     mode: 'forward',
     runIdPrefix: 'forward',
@@ -65,6 +69,8 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
       // One REST client (with the configured timeout) for the warm-up and the feed's backfills.
       const client = createBybitClient(bybitClientOptionsOf(config));
       const lastClosedTs = await warmUpFromExchange(hosts, config, p.symbols, log, client, ctx.stop);
+      // Gaps the feed could not fill are events of this run in the state DB.
+      const gaps = new FeedGapWriter(ctx.db, ctx.runId);
       const feed = klineFeed({
         wsUrl: config.exchange.ws_url,
         client,
@@ -73,16 +79,22 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
         symbols: p.symbols,
         lastClosedTs,
         logger: log.child({ component: 'kline-feed' }),
-        retry: exchangeRetryPolicy(config),
+        ...klineFeedOptionsOf(config),
+        onGap: (g) => gaps.record(g),
+        // While a hole is open no step comes: the status line is redrawn when one opens or closes.
+        onEvent: (e) => {
+          if (e.type === 'hole_opened' || e.type === 'backfill_failed' || e.type === 'backfilled') report.refresh();
+        },
       });
+      holes = () => feed.openHoles().map(holeFlag);
       // A stop (Ctrl-C, the step limit) or the end of the session closes the feed, which ends the source.
       if (ctx.stop.aborted) feed.close();
       else ctx.stop.addEventListener('abort', () => feed.close(), { once: true });
       const onLate = (l: LateCandle): void => log.warn({ code: 'CT_ERR_EXCHANGE_REPLY_INVALID', ...l }, `${l.symbol} candle ${isoUtc(l.ts)} arrived after its step was traded (${isoUtc(l.lastStepTs)}); dropped`);
-      return new StepStreamSource(p.symbols, liveSteps(feed, p.symbols, { graceMs: Math.min(10_000, tfMs / 4), clock, onLate }));
+      return new StepStreamSource(p.symbols, liveSteps(feed, p.symbols, { graceMs: Math.min(10_000, tfMs / 4), clock, onLate, backfill: feed }));
     },
     onStep(s, account) {
-      report ??= statusReporter(log, () => account.portfolio.openPositions().length, 1);
+      openPositions = () => account.portfolio.openPositions().length;
       report(s);
     },
     async end({ ctx, status, loop }) {

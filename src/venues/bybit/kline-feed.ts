@@ -1,16 +1,22 @@
 /**
  * Live closed-candle feed from Bybit's public WebSocket, for forward and live mode.
  *
- * Contract: an async iterable of `{symbol, candle}` where every candle is CLOSED (`confirm:true`),
- * strictly increasing in ts per symbol (duplicates and out-of-order candles are dropped), and,
- * across reconnects, gap-free as far as the exchange has data: after every (re)subscribe the feed
- * backfills closed candles it missed over REST before passing on new WS candles.
+ * Contract: an async iterable of FeedItems. Per symbol, candles are CLOSED (`confirm:true`),
+ * strictly increasing in ts and without a hole: a skipped push, a disconnect or a stall is
+ * backfilled over REST before the candle after it is passed on, and a failed backfill is retried
+ * until it succeeds or the feed is closed (kline-sequencer.ts). Only when the exchange itself has
+ * no candle for a range does the feed pass on `{symbol, settledThrough}` instead (and report the
+ * gap through `onGap`). `ensureThrough(symbol, ts)` asks for a candle a symbol has not delivered
+ * yet; the step assembler (src/app/live-steps.ts) calls it when its grace period runs out.
  *
  * Connection policy (docs/exchange.md): ping every `pingIntervalMs` (Bybit recommends 20 s); if no
- * frame at all (pong or data) arrives for `deadAfterMs`, the connection is dead and is terminated;
- * reconnects use capped exponential backoff reset by a successful subscribe. Malformed frames are
- * logged with CT_ERR_EXCHANGE_REPLY_INVALID and dropped; a refused subscription (bad symbol/topic)
- * ends the iteration with CT_ERR_EXCHANGE_REJECTED, since retrying cannot fix configuration.
+ * frame at all (pong or data) arrives for `stallTimeoutMs`, the connection is dead and is
+ * terminated; reconnects use capped exponential backoff reset by a successful subscribe. Malformed
+ * frames are logged with CT_ERR_EXCHANGE_REPLY_INVALID and dropped; a refused subscription (bad
+ * symbol/topic) ends the iteration with CT_ERR_EXCHANGE_REJECTED, since retrying cannot fix
+ * configuration. Every `summaryIntervalMs`, and when the feed is closed, one info line sums up
+ * what the feed saw (candles live and backfilled, duplicates, out-of-order and bad frames,
+ * reconnects, holes, gaps).
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -20,9 +26,13 @@ import type { Candle } from '../../domain/candle.ts';
 import { marketId, type MarketType } from '../../domain/instrument.ts';
 import { candleProblem } from '../../domain/candle-validation.ts';
 import { createBybitClient, type BybitClient } from './ccxt-client.ts';
-import { fetchClosedKlines, KLINE_PAGE_LIMIT, resolveMarket } from './rest-klines.ts';
-import { DEFAULT_RETRY_POLICY, SILENT_LOGGER, withRetry, type RetryPolicy, type VenueLogger } from './retry.ts';
+import { feedSummary, type FeedTotals } from './feed-summary.ts';
+import { KlineSequencer, type FeedGap, type FeedItem, type OpenHole, type SequencerEvent } from './kline-sequencer.ts';
+import { fetchClosedKlines, resolveMarket, type ResolvedMarket } from './rest-klines.ts';
+import { DEFAULT_RETRY_POLICY, SILENT_LOGGER, type RetryPolicy, type VenueLogger } from './retry.ts';
 import { parseWsFrame, type KlineBar } from './ws-frames.ts';
+
+export type { FeedGap, FeedItem, OpenHole } from './kline-sequencer.ts';
 
 export interface ClosedKline {
   /** ccxt unified symbol, as given in the options. */
@@ -31,15 +41,18 @@ export interface ClosedKline {
 }
 
 export type FeedEvent =
+  | SequencerEvent
   | { type: 'connected'; connection: number }
   | { type: 'subscribed'; connection: number }
   | { type: 'dead'; connection: number; silentMs: number }
   | { type: 'disconnected'; connection: number }
   | { type: 'reconnect_scheduled'; delayMs: number }
-  | { type: 'backfilled'; symbol: string; candles: number }
   | { type: 'dropped_frame'; reason: string }
-  | { type: 'duplicate'; symbol: string; ts: number }
-  | { type: 'out_of_order'; symbol: string; ts: number; lastTs: number };
+  | { type: 'summary'; line: string };
+
+export const DEFAULT_PING_INTERVAL_MS = 20_000;
+export const DEFAULT_STALL_TIMEOUT_MS = 50_000;
+export const DEFAULT_SUMMARY_INTERVAL_MS = 600_000;
 
 export interface KlineFeedOptions {
   /** WS base (`exchange.ws_url`), e.g. wss://stream.bybit.com. */
@@ -53,32 +66,30 @@ export interface KlineFeedOptions {
   readonly symbols: readonly string[];
   /** Last closed candle already known per symbol: the feed backfills after it on connect. */
   readonly lastClosedTs?: Readonly<Record<string, number>>;
-  /** Default 20 000. */
+  /** `exchange.ws_ping_interval_ms`; default 20 000. */
   readonly pingIntervalMs?: number;
-  /** No frame for this long = dead connection. Default 2.5 x pingIntervalMs. */
-  readonly deadAfterMs?: number;
+  /** `exchange.ws_stall_timeout_ms`: no frame for this long = dead connection. Default 50 000. */
+  readonly stallTimeoutMs?: number;
+  /** `exchange.ws_summary_interval_ms`: period of the summary line (0 = only at the end). Default 600 000. */
+  readonly summaryIntervalMs?: number;
   /** Reconnect backoff: base doubles per consecutive failure up to cap. Default 500 / 30 000. */
   readonly reconnectBaseMs?: number;
   readonly reconnectCapMs?: number;
-  /** Backoff for REST backfill calls. */
+  /** Backoff between backfill attempts (only base and cap apply: a hole is retried until filled). */
   readonly retry?: Partial<RetryPolicy>;
   readonly logger?: VenueLogger;
   readonly onEvent?: (e: FeedEvent) => void;
+  /** A range the feed could not fill (the exchange has no candles there, or the run ended first). */
+  readonly onGap?: (g: FeedGap) => void;
 }
 
-interface SymbolState {
-  readonly symbol: string;
-  lastTs: number;
-  backfilling: boolean;
-  buffer: Candle[];
-}
-
-export class BybitKlineFeed implements AsyncIterable<ClosedKline> {
-  private readonly tfMs: number;
+export class BybitKlineFeed implements AsyncIterable<FeedItem> {
   private readonly interval: string;
-  private readonly byId = new Map<string, SymbolState>();
-  private readonly queue: ClosedKline[] = [];
-  private waiter: { resolve: (r: IteratorResult<ClosedKline>) => void; reject: (e: unknown) => void } | undefined;
+  private readonly byId = new Map<string, KlineSequencer>();
+  private readonly bySymbol = new Map<string, KlineSequencer>();
+  private readonly queue: FeedItem[] = [];
+  private readonly lifetime = new AbortController();
+  private waiter: { resolve: (r: IteratorResult<FeedItem>) => void; reject: (e: unknown) => void } | undefined;
   private failure: unknown;
   private closed = false;
   private started = false;
@@ -88,27 +99,50 @@ export class BybitKlineFeed implements AsyncIterable<ClosedKline> {
   private lastRx = 0;
   private pingTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private summaryTimer: NodeJS.Timeout | undefined;
   private pingSeq = 0;
   private client: BybitClient | undefined;
   private readonly logger: VenueLogger;
   private readonly pingMs: number;
-  private readonly deadMs: number;
+  private readonly stallMs: number;
+  private readonly totals: FeedTotals = { reconnects: 0, stalls: 0, badFrames: 0 };
 
   constructor(private readonly opts: KlineFeedOptions) {
-    this.tfMs = timeframeMs(opts.timeframe);
+    const tfMs = timeframeMs(opts.timeframe);
     this.interval = bybitInterval(opts.timeframe);
     this.logger = opts.logger ?? SILENT_LOGGER;
-    this.pingMs = opts.pingIntervalMs ?? 20_000;
-    this.deadMs = opts.deadAfterMs ?? this.pingMs * 2.5;
+    this.pingMs = opts.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    this.stallMs = opts.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    const retry = { ...DEFAULT_RETRY_POLICY, ...(opts.retry ?? {}) };
     for (const s of opts.symbols) {
-      this.byId.set(marketId(s), { symbol: s, lastTs: opts.lastClosedTs?.[s] ?? -Infinity, backfilling: false, buffer: [] });
+      let market: ResolvedMarket | undefined;
+      const fetchPage = async (start: number, end: number) => {
+        this.client ??= opts.client ?? createBybitClient({ restUrl: opts.restUrl, market: opts.market });
+        market ??= await resolveMarket(this.client, s);
+        return fetchClosedKlines(this.client, market, opts.timeframe, start, end);
+      };
+      const seq = new KlineSequencer({
+        symbol: s, timeframe: opts.timeframe, tfMs, fetchPage, retry, logger: this.logger, signal: this.lifetime.signal,
+        push: (item) => this.push(item),
+        onEvent: (e) => {
+          if (e.type === 'gap') opts.onGap?.(e.gap);
+          this.event(e);
+        },
+      }, opts.lastClosedTs?.[s]);
+      this.byId.set(marketId(s), seq);
+      this.bySymbol.set(s, seq);
     }
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<ClosedKline> {
+  [Symbol.asyncIterator](): AsyncIterator<FeedItem> {
     if (!this.started) {
       this.started = true;
       this.connect();
+      const every = this.opts.summaryIntervalMs ?? DEFAULT_SUMMARY_INTERVAL_MS;
+      if (every > 0) {
+        this.summaryTimer = setInterval(() => this.summarise('summary'), every);
+        this.summaryTimer.unref();
+      }
     }
     return {
       next: () => this.next(),
@@ -119,10 +153,29 @@ export class BybitKlineFeed implements AsyncIterable<ClosedKline> {
     };
   }
 
-  /** Stops the feed: closes the socket, cancels timers, ends the iteration. */
+  /** The consumer needs `symbol`'s candle `ts`: backfill it (and anything before it) if it has not come. */
+  ensureThrough(symbol: string, ts: number): void {
+    if (!this.closed) this.bySymbol.get(symbol)?.ensureThrough(ts);
+  }
+
+  /** Holes being filled now, for the status line. */
+  openHoles(): OpenHole[] {
+    return [...this.bySymbol.values()].flatMap((s) => s.openHole() ?? []);
+  }
+
+  /** The summary line as it stands (also logged periodically and at the end). */
+  summaryLine(): string {
+    return feedSummary(this.opts.timeframe, this.bySymbol, this.totals, this.openHoles().length);
+  }
+
+  /** Stops the feed: records the holes still open as gaps, logs the summary, closes the socket, ends the iteration. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.lifetime.abort();
+    for (const s of this.bySymbol.values()) s.close();
+    clearInterval(this.summaryTimer);
+    if (this.started) this.summarise('summary at the end');
     this.stopTimers();
     clearTimeout(this.reconnectTimer);
     this.ws?.terminate();
@@ -131,7 +184,13 @@ export class BybitKlineFeed implements AsyncIterable<ClosedKline> {
     this.waiter = undefined;
   }
 
-  private next(): Promise<IteratorResult<ClosedKline>> {
+  private summarise(what: string): void {
+    const line = `bybit feed ${what}: ${this.summaryLine()}`;
+    this.event({ type: 'summary', line });
+    this.logger.info({ feed: 'summary' }, line);
+  }
+
+  private next(): Promise<IteratorResult<FeedItem>> {
     const item = this.queue.shift();
     if (item !== undefined) return Promise.resolve({ done: false, value: item });
     if (this.failure !== undefined) return Promise.reject(this.failure);
@@ -141,7 +200,8 @@ export class BybitKlineFeed implements AsyncIterable<ClosedKline> {
     });
   }
 
-  private push(item: ClosedKline): void {
+  private push(item: FeedItem): void {
+    if (this.closed) return;
     if (this.waiter !== undefined) {
       const w = this.waiter;
       this.waiter = undefined;
@@ -169,6 +229,10 @@ export class BybitKlineFeed implements AsyncIterable<ClosedKline> {
     return `${base}/v5/public/${this.opts.market === 'spot' ? 'spot' : 'linear'}`;
   }
 
+  private topics(): string[] {
+    return [...this.byId.keys()].map((id) => `kline.${this.interval}.${id}`);
+  }
+
   private connect(): void {
     if (this.closed) return;
     const n = ++this.connection;
@@ -177,8 +241,7 @@ export class BybitKlineFeed implements AsyncIterable<ClosedKline> {
     ws.on('open', () => {
       this.event({ type: 'connected', connection: n });
       this.lastRx = performance.now();
-      const args = [...this.byId.keys()].map((id) => `kline.${this.interval}.${id}`);
-      ws.send(JSON.stringify({ op: 'subscribe', req_id: `sub-${n}`, args }));
+      ws.send(JSON.stringify({ op: 'subscribe', req_id: `sub-${n}`, args: this.topics() }));
       this.startTimers(ws, n);
     });
     ws.on('message', (data) => {
@@ -202,6 +265,7 @@ export class BybitKlineFeed implements AsyncIterable<ClosedKline> {
     const base = this.opts.reconnectBaseMs ?? 500;
     const delay = Math.min(this.opts.reconnectCapMs ?? 30_000, base * 2 ** this.attempt);
     this.attempt++;
+    this.totals.reconnects++;
     this.event({ type: 'reconnect_scheduled', delayMs: delay });
     this.logger.warn({ code: 'CT_ERR_EXCHANGE_UNAVAILABLE', delayMs: delay }, `CT_ERR_EXCHANGE_UNAVAILABLE: bybit ws ${this.url()} disconnected; reconnecting in ${delay} ms`);
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
@@ -210,13 +274,17 @@ export class BybitKlineFeed implements AsyncIterable<ClosedKline> {
   private startTimers(ws: WebSocket, n: number): void {
     this.stopTimers();
     // One timer does both jobs: send the ping, then check liveness at a finer grain than the ping.
-    const tick = Math.max(5, Math.min(this.pingMs, this.deadMs) / 2);
+    const tick = Math.max(5, Math.min(this.pingMs, this.stallMs) / 2);
     let sincePing = 0;
     this.pingTimer = setInterval(() => {
       const silent = performance.now() - this.lastRx;
-      if (silent > this.deadMs) {
+      if (silent > this.stallMs) {
+        this.totals.stalls++;
         this.event({ type: 'dead', connection: n, silentMs: Math.round(silent) });
-        this.logger.warn({ code: 'CT_ERR_EXCHANGE_UNAVAILABLE', silentMs: Math.round(silent) }, `CT_ERR_EXCHANGE_UNAVAILABLE: bybit ws silent for ${Math.round(silent)} ms (no pong, no data); reconnecting`);
+        this.logger.warn(
+          { code: 'CT_ERR_EXCHANGE_UNAVAILABLE', silentMs: Math.round(silent), stallTimeoutMs: this.stallMs },
+          `CT_ERR_EXCHANGE_UNAVAILABLE: bybit ws silent for ${Math.round(silent)} ms (no pong, no data; stall timeout ${this.stallMs} ms); reconnecting`,
+        );
         ws.terminate();
         return;
       }
@@ -233,6 +301,12 @@ export class BybitKlineFeed implements AsyncIterable<ClosedKline> {
     this.pingTimer = undefined;
   }
 
+  private dropped(reason: string, fields: Record<string, unknown>, what: string): void {
+    this.totals.badFrames++;
+    this.event({ type: 'dropped_frame', reason });
+    this.logger.warn({ code: 'CT_ERR_EXCHANGE_REPLY_INVALID', reason, ...fields }, `CT_ERR_EXCHANGE_REPLY_INVALID: bybit ws ${what} dropped: ${reason}`);
+  }
+
   private onFrame(text: string, n: number): void {
     const f = parseWsFrame(text);
     switch (f.kind) {
@@ -240,95 +314,38 @@ export class BybitKlineFeed implements AsyncIterable<ClosedKline> {
       case 'unknown':
         return;
       case 'invalid':
-        this.event({ type: 'dropped_frame', reason: f.reason });
-        this.logger.warn({ code: 'CT_ERR_EXCHANGE_REPLY_INVALID', reason: f.reason, frame: f.text }, `CT_ERR_EXCHANGE_REPLY_INVALID: bybit ws frame dropped: ${f.reason}`);
+        this.dropped(f.reason, { frame: f.text }, 'frame');
         return;
       case 'ack':
         if (f.op !== 'subscribe') return;
         if (!f.success) {
-          this.fail(new CtError('CT_ERR_EXCHANGE_REJECTED', `bybit ws ${this.url()}: subscribe to ${[...this.byId.keys()].map((id) => `kline.${this.interval}.${id}`).join(',')} refused: ${f.retMsg}`, {
+          this.fail(new CtError('CT_ERR_EXCHANGE_REJECTED', `bybit ws ${this.url()}: subscribe to ${this.topics().join(',')} refused: ${f.retMsg}`, {
             details: { retMsg: f.retMsg },
           }));
           return;
         }
         this.attempt = 0;
         this.event({ type: 'subscribed', connection: n });
-        for (const st of this.byId.values()) {
-          if (Number.isFinite(st.lastTs)) void this.backfill(st);
-        }
+        for (const seq of this.byId.values()) seq.resync();
         return;
       case 'kline': {
-        const st = this.byId.get(f.marketId);
-        if (st === undefined || f.interval !== this.interval) return;
-        for (const bar of f.bars) if (bar.confirm) this.onClosedBar(st, bar);
+        const seq = this.byId.get(f.marketId);
+        if (seq === undefined || f.interval !== this.interval) return;
+        for (const bar of f.bars) if (bar.confirm) this.onClosedBar(seq, f.marketId, bar);
       }
     }
   }
 
-  private onClosedBar(st: SymbolState, bar: KlineBar): void {
-    const problem = bar.end !== bar.start + this.tfMs - 1
-      ? `end ${bar.end} is not start ${bar.start} + ${this.tfMs} - 1`
-      : candleProblem(bar.start, bar.open, bar.high, bar.low, bar.close, bar.volume, this.tfMs);
+  private onClosedBar(seq: KlineSequencer, id: string, bar: KlineBar): void {
+    const tfMs = timeframeMs(this.opts.timeframe);
+    const problem = bar.end !== bar.start + tfMs - 1
+      ? `end ${bar.end} is not start ${bar.start} + ${tfMs} - 1`
+      : candleProblem(bar.start, bar.open, bar.high, bar.low, bar.close, bar.volume, tfMs);
     if (problem !== undefined) {
-      this.event({ type: 'dropped_frame', reason: problem });
-      this.logger.warn({ code: 'CT_ERR_EXCHANGE_REPLY_INVALID', symbol: st.symbol, reason: problem }, `CT_ERR_EXCHANGE_REPLY_INVALID: bybit ws kline ${st.symbol} dropped: ${problem}`);
+      this.dropped(problem, { market: id }, `kline ${id}`);
       return;
     }
-    const candle: Candle = { ts: bar.start, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume };
-    if (st.backfilling) st.buffer.push(candle);
-    else this.emit(st, candle);
-  }
-
-  private emit(st: SymbolState, candle: Candle): void {
-    if (candle.ts === st.lastTs) {
-      this.event({ type: 'duplicate', symbol: st.symbol, ts: candle.ts });
-      return;
-    }
-    if (candle.ts < st.lastTs) {
-      this.event({ type: 'out_of_order', symbol: st.symbol, ts: candle.ts, lastTs: st.lastTs });
-      return;
-    }
-    st.lastTs = candle.ts;
-    this.push({ symbol: st.symbol, candle });
-  }
-
-  /** REST backfill of closed candles after `st.lastTs`; WS candles arriving meanwhile wait in `buffer`. */
-  private async backfill(st: SymbolState): Promise<void> {
-    if (st.backfilling) return;
-    st.backfilling = true;
-    let count = 0;
-    try {
-      this.client ??= this.opts.client ?? createBybitClient({ restUrl: this.opts.restUrl, market: this.opts.market });
-      const client = this.client;
-      const retry = { ...DEFAULT_RETRY_POLICY, ...(this.opts.retry ?? {}) };
-      const market = await withRetry(() => resolveMarket(client, st.symbol), `bybit markets for ${st.symbol}`, retry, this.logger);
-      let cursor = st.lastTs + this.tfMs;
-      for (;;) {
-        if (this.closed) return;
-        const start = cursor;
-        const end = start + (KLINE_PAGE_LIMIT - 1) * this.tfMs;
-        const page = await withRetry(() => fetchClosedKlines(client, market, this.opts.timeframe, start, end), `bybit backfill ${st.symbol} ${this.opts.timeframe}`, retry, this.logger);
-        for (let i = 0; i < page.cols.length; i++) {
-          const c = page.cols;
-          const problem = candleProblem(c.ts[i]!, c.open[i]!, c.high[i]!, c.low[i]!, c.close[i]!, c.volume[i]!, this.tfMs);
-          if (problem !== undefined || c.ts[i]! <= st.lastTs) continue;
-          this.emit(st, { ts: c.ts[i]!, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]!, volume: c.volume[i]! });
-          count++;
-        }
-        if (page.droppedForming > 0 || page.serverTime <= end + this.tfMs || page.rawCount === 0) break;
-        cursor = end + this.tfMs;
-      }
-    } catch (e) {
-      const err = e instanceof CtError ? e : new CtError('CT_ERR_EXCHANGE_UNAVAILABLE', `bybit backfill ${st.symbol}: ${String(e)}`, { cause: e });
-      // The feed goes on with live candles; the hole is reported, not invented away.
-      this.logger.error({ code: err.code, symbol: st.symbol }, `${err.code}: bybit backfill ${st.symbol} after ${st.lastTs} failed, candles may be missing: ${err.message}`);
-    } finally {
-      st.backfilling = false;
-      const buffered = st.buffer;
-      st.buffer = [];
-      for (const c of buffered) this.emit(st, c);
-      this.event({ type: 'backfilled', symbol: st.symbol, candles: count });
-    }
+    seq.onLive({ ts: bar.start, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume });
   }
 }
 

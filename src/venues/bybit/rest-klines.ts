@@ -22,9 +22,26 @@ export interface ResolvedMarket {
   readonly category: 'spot' | 'linear';
 }
 
+/**
+ * `client.loadMarkets()`, with a failure that a retry can recover from. ccxt keeps the promise of
+ * the first load and hands it to every later call; when that load failed (one 5xx or one 10006 on
+ * instruments-info), every retry would get the same rejection without sending a request. The
+ * rejected promise is forgotten here, so the next call loads the markets again.
+ */
+export async function loadMarkets(client: BybitClient): Promise<void> {
+  try {
+    await client.loadMarkets();
+  } catch (e) {
+    if (client.markets === undefined || client.markets === null || Object.keys(client.markets).length === 0) {
+      (client as { marketsLoading: unknown }).marketsLoading = undefined;
+    }
+    throw e;
+  }
+}
+
 /** Resolves a unified symbol through the loaded markets (BadSymbol -> CT_ERR_SYMBOL_INVALID). */
 export async function resolveMarket(client: BybitClient, symbol: string): Promise<ResolvedMarket> {
-  await client.loadMarkets();
+  await loadMarkets(client);
   let m;
   try {
     m = client.market(symbol);

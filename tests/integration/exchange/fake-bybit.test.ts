@@ -116,6 +116,83 @@ describe('fake Bybit v5 server: wire formats', () => {
   });
 });
 
+describe('fake Bybit admin endpoint (faults and candle lists over HTTP, same port)', () => {
+  let server: FakeBybitServer;
+  const NOW = T0 + 10 * H + H / 2;
+  beforeAll(async () => {
+    server = await startFakeBybit({ now: NOW });
+    server.addCandles('spot', 'BTCUSDT', H, hourly(48));
+  });
+  afterAll(async () => server.close());
+
+  const call = async (method: string, route: string, body?: unknown): Promise<{ status: number; body: Record<string, any> }> => {
+    const res = await fetch(`${server.adminUrl}${route}`, { method, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+
+  it('lists its routes and every fault kind it supports', async () => {
+    const { status, body } = await call('GET', '');
+    expect(status).toBe(200);
+    expect(body['faults']).toEqual({
+      rest: ['rate_limit', 'http_403', 'http_5xx', 'drop_connection'],
+      ws: ['drop_connection', 'stall_heartbeat', 'garbage_frame', 'duplicate_candle', 'out_of_order_candle', 'skip_push'],
+    });
+    expect(body['routes'].join('\n')).toContain('POST   /__admin/faults');
+  });
+
+  it('queues REST faults that hit the next requests of one path, and is never faulted or logged itself', async () => {
+    const before = server.requests.length;
+    expect((await call('POST', '/faults', { kind: 'http_5xx', count: 2, path: '/v5/market/instruments-info' })).status).toBe(201);
+    expect((await call('POST', '/faults', { kind: 'rate_limit', path: '/v5/market/kline' })).body['queued']).toEqual([
+      { kind: 'http_5xx', where: 'rest', path: '/v5/market/instruments-info', remaining: 2 },
+      { kind: 'rate_limit', where: 'rest', path: '/v5/market/kline', remaining: 1 },
+    ]);
+    expect((await fetch(`${server.restUrl}/v5/market/instruments-info?category=spot`)).status).toBe(502);
+    expect((await fetch(`${server.restUrl}/v5/market/time`)).status).toBe(200);
+    expect((await getJson(server, '/v5/market/kline?category=spot&symbol=BTCUSDT&interval=60')).body['retCode']).toBe(10006);
+    expect((await fetch(`${server.restUrl}/v5/market/instruments-info?category=spot`)).status).toBe(502);
+    expect((await getJson(server, '/v5/market/instruments-info?category=spot')).body['retCode']).toBe(0);
+    const faults = (await call('GET', '/faults')).body;
+    expect(faults['queued']).toEqual([]);
+    expect(faults['applied']).toMatchObject({ http_5xx: 2, rate_limit: 1 });
+    // Five exchange requests were logged; the admin calls were not.
+    expect(server.requests.length - before).toBe(5);
+    expect((await call('GET', '/stats')).body['requests']['/v5/market/instruments-info']).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses a fault it does not know, or one on the wrong side, with 400 and the reason', async () => {
+    const unknown = await call('POST', '/faults', { kind: 'meteor' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body['error']).toContain('unknown fault "meteor"');
+    expect((await call('POST', '/faults', { kind: 'skip_push', where: 'rest' })).body['error']).toContain('only applies to the WebSocket');
+    expect((await call('POST', '/faults', { kind: 'http_5xx', count: 0 })).body['error']).toContain('count must be an integer >= 1');
+    expect((await call('POST', '/faults', 'not json')).status).toBe(400);
+    expect((await call('GET', '/nope')).status).toBe(404);
+  });
+
+  it('skips confirmed pushes on a live connection without closing it, and lists what closed and what was pushed', async () => {
+    const ws = new WebSocket(`${server.wsUrl}/v5/public/spot`);
+    const confirmed: number[] = [];
+    ws.on('message', (d) => {
+      const f = JSON.parse(d.toString()) as Record<string, any>;
+      if (f['topic'] !== undefined && f['data'][0].confirm === true) confirmed.push(f['data'][0].start as number);
+    });
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ op: 'subscribe', args: ['kline.60.BTCUSDT'] }));
+    while (server.ws.log.filter((l) => l.op === 'subscribe').length === 0) await new Promise((r) => setTimeout(r, 5));
+    await call('POST', '/faults', { kind: 'skip_push', count: 2 });
+    expect((await call('POST', '/clock', { advance_ms: 4 * H })).body).toMatchObject({ now: NOW + 4 * H, speed: 0 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(confirmed).toEqual([T0 + 12 * H, T0 + 13 * H]);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    const { body } = await call('GET', '/candles?symbol=BTCUSDT');
+    expect(body['topics']).toEqual([{ category: 'spot', symbol: 'BTCUSDT', interval: '60', closed: [10, 11, 12, 13].map((i) => T0 + i * H), pushed: [T0 + 12 * H, T0 + 13 * H] }]);
+    expect((await call('POST', '/drop')).body).toEqual({ dropped: 1 });
+    ws.close();
+    await call('POST', '/clock', { now: NOW });
+  });
+});
+
 describe('npm run fake-bybit (the script, as a child process)', () => {
   it('starts on an ephemeral port, prints it, and serves synthetic candles', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'fake-bybit.ts'), '--synthetic', '--seed', '5', '--count', '50', '--symbols', 'BTCUSDT'], {
@@ -126,8 +203,11 @@ describe('npm run fake-bybit (the script, as a child process)', () => {
         createInterface({ input: child.stdout! }).once('line', resolve);
         child.once('exit', (code) => reject(new Error(`fake-bybit exited with ${code}`)));
       });
-      const info = JSON.parse(line) as { port: number; restUrl: string };
+      const info = JSON.parse(line) as { port: number; restUrl: string; adminUrl: string };
       expect(info.port).toBeGreaterThan(0);
+      expect(info.adminUrl).toBe(`http://127.0.0.1:${info.port}/__admin`);
+      const queued = await fetch(`${info.adminUrl}/faults`, { method: 'POST', body: JSON.stringify({ kind: 'skip_push', count: 3 }) });
+      expect(((await queued.json()) as { queued: unknown[] }).queued).toEqual([{ kind: 'skip_push', where: 'ws', remaining: 3 }]);
       const res = await fetch(`${info.restUrl}/v5/market/kline?category=spot&symbol=BTCUSDT&interval=60&limit=1000`);
       const body = (await res.json()) as { result: { list: string[][] } };
       // 50 candles, the newest still forming at the default clock, all served.

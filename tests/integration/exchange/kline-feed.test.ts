@@ -55,12 +55,12 @@ describe('Bybit live kline feed against the fake exchange', () => {
     feed = new BybitKlineFeed({
       wsUrl: server.wsUrl, restUrl: server.restUrl, market: 'linear', timeframe: '1m', symbols: ['BTC/USDT:USDT'],
       // A generous dead window: a loaded CI machine must not make a healthy connection look dead.
-      pingIntervalMs: 40, deadAfterMs: 2000, reconnectBaseMs: 5, reconnectCapMs: 50, retry: FAST_RETRY,
+      pingIntervalMs: 40, stallTimeoutMs: 2000, reconnectBaseMs: 5, reconnectCapMs: 50, retry: FAST_RETRY,
       onEvent: (e) => events.push(e), ...extra,
     });
     void (async () => {
       try {
-        for await (const k of feed!) got.push(k);
+        for await (const k of feed!) if ('candle' in k) got.push(k);
       } catch (e) {
         iterError = e;
       }
@@ -140,7 +140,7 @@ describe('Bybit live kline feed against the fake exchange', () => {
   });
 
   it('detects a stalled heartbeat, reconnects and backfills what the stalled connection withheld', async () => {
-    start({ deadAfterMs: 300 });
+    start({ stallTimeoutMs: 300 });
     await waitFor('subscribe', subscribed(1));
     closeCandle(10);
     await waitFor('candle 10', () => got.length >= 1);

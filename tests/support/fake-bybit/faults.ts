@@ -1,10 +1,13 @@
 /**
- * Faults on demand. A test queues `server.faults.next({ kind, count })`; the next `count` matching
- * events (REST requests, or WS pushes/frames) get the fault instead of (or on top of) the normal
- * behaviour. `count: Infinity` makes a fault persistent until `clear()`.
+ * Faults on demand. A test queues `server.faults.next({ kind, count })` (or an operator POSTs the
+ * same spec to the admin endpoint, admin.ts); the next `count` matching events (REST requests, or
+ * WS confirmed pushes) get the fault instead of (or on top of) the normal behaviour.
+ * `count: Infinity` makes a fault persistent until `clear()`.
  */
-export type RestFaultKind = 'rate_limit' | 'http_403' | 'http_5xx' | 'drop_connection';
-export type WsFaultKind = 'drop_connection' | 'stall_heartbeat' | 'garbage_frame' | 'duplicate_candle' | 'out_of_order_candle';
+export const REST_FAULT_KINDS = ['rate_limit', 'http_403', 'http_5xx', 'drop_connection'] as const;
+export const WS_FAULT_KINDS = ['drop_connection', 'stall_heartbeat', 'garbage_frame', 'duplicate_candle', 'out_of_order_candle', 'skip_push'] as const;
+export type RestFaultKind = (typeof REST_FAULT_KINDS)[number];
+export type WsFaultKind = (typeof WS_FAULT_KINDS)[number];
 export type FaultKind = RestFaultKind | WsFaultKind;
 
 export interface FaultSpec {
@@ -13,21 +16,22 @@ export interface FaultSpec {
   readonly count?: number;
   /**
    * Where it applies. Defaults: rate_limit/http_403/http_5xx/drop_connection -> 'rest';
-   * stall_heartbeat/garbage_frame/duplicate_candle/out_of_order_candle -> 'ws'.
+   * stall_heartbeat/garbage_frame/duplicate_candle/out_of_order_candle/skip_push -> 'ws'.
    */
   readonly where?: 'rest' | 'ws';
   /** REST only: apply only to this path (e.g. '/v5/market/kline'); default every path. */
   readonly path?: string;
 }
 
-interface QueuedFault {
+export interface QueuedFault {
   readonly kind: FaultKind;
   readonly where: 'rest' | 'ws';
   readonly path: string | undefined;
   remaining: number;
 }
 
-const WS_ONLY: ReadonlySet<FaultKind> = new Set(['stall_heartbeat', 'garbage_frame', 'duplicate_candle', 'out_of_order_candle']);
+const WS_ONLY: ReadonlySet<FaultKind> = new Set(WS_FAULT_KINDS.filter((k) => k !== 'drop_connection'));
+const KNOWN: ReadonlySet<string> = new Set([...REST_FAULT_KINDS, ...WS_FAULT_KINDS]);
 
 export class FaultQueue {
   private readonly queue: QueuedFault[] = [];
@@ -35,12 +39,21 @@ export class FaultQueue {
   readonly applied: Record<string, number> = {};
 
   next(spec: FaultSpec): void {
+    if (!KNOWN.has(spec.kind)) throw new Error(`fake-bybit: unknown fault ${JSON.stringify(spec.kind)}; known: ${[...KNOWN].join(', ')}`);
+    if (spec.where !== undefined && spec.where !== 'rest' && spec.where !== 'ws') throw new Error(`fake-bybit: where must be rest or ws, not ${JSON.stringify(spec.where)}`);
+    const count = spec.count ?? 1;
+    if (!(count >= 1) || (Number.isFinite(count) && !Number.isInteger(count))) throw new Error(`fake-bybit: count must be an integer >= 1 (or Infinity), not ${String(spec.count)}`);
     const where = spec.where ?? (WS_ONLY.has(spec.kind) ? 'ws' : 'rest');
     if (where === 'rest' && WS_ONLY.has(spec.kind)) throw new Error(`fake-bybit: fault ${spec.kind} only applies to the WebSocket`);
     if (where === 'ws' && (spec.kind === 'rate_limit' || spec.kind === 'http_403' || spec.kind === 'http_5xx')) {
       throw new Error(`fake-bybit: fault ${spec.kind} only applies to REST`);
     }
-    this.queue.push({ kind: spec.kind, where, path: spec.path, remaining: spec.count ?? 1 });
+    this.queue.push({ kind: spec.kind, where, path: spec.path, remaining: count });
+  }
+
+  /** The faults still queued, oldest first (the admin endpoint lists them). */
+  pending(): readonly Readonly<QueuedFault>[] {
+    return this.queue.map((f) => ({ ...f }));
   }
 
   clear(): void {

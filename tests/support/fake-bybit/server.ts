@@ -2,7 +2,8 @@
  * A fake Bybit v5 exchange on 127.0.0.1 (REST + public WebSocket on one port) for offline tests and
  * for running the daemon by hand (`npm run fake-bybit`). It is a real HTTP server with real sockets;
  * tests drive it through this programmatic API: add data, move its clock, inject faults, read the
- * request log. See docs/exchange.md.
+ * request log. The same faults, clock moves and candle lists are reachable over HTTP under
+ * `/__admin/` (admin.ts), for a daemon or an operator outside this process. See docs/exchange.md.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,8 @@ import type { CandleColumns } from '../../../src/domain/candle.ts';
 import { FakeMarketData, BYBIT_INTERVAL_MS, type FakeCategory, type FundingSeries } from './market-data.ts';
 import { FaultQueue } from './faults.ts';
 import { handleRest, type RecordedRequest } from './rest.ts';
-import { WsHub, type WsLogEntry } from './ws-hub.ts';
+import { ADMIN_PREFIX, handleAdmin, type AdminTarget } from './admin.ts';
+import { WsHub, type TopicCandles, type WsLogEntry } from './ws-hub.ts';
 
 export interface FakeBybitOptions {
   /** 0 (default) = an ephemeral port; read `server.port` after `start()`. */
@@ -21,7 +23,7 @@ export interface FakeBybitOptions {
   readonly intervals?: readonly string[];
 }
 
-export class FakeBybitServer {
+export class FakeBybitServer implements AdminTarget {
   readonly data = new FakeMarketData();
   readonly faults = new FaultQueue();
   /** Every REST request in arrival order (path + parsed query + raw url). */
@@ -30,6 +32,7 @@ export class FakeBybitServer {
   private readonly hub: WsHub;
   private nowMs: number;
   private replayTimer: NodeJS.Timeout | undefined;
+  private replaySpeed = 0;
   private boundPort = 0;
 
   constructor(private readonly options: FakeBybitOptions = {}) {
@@ -37,7 +40,9 @@ export class FakeBybitServer {
     const intervals = new Set(options.intervals ?? Object.keys(BYBIT_INTERVAL_MS));
     this.hub = new WsHub(this.data, this.faults, () => this.nowMs);
     const ctx = { data: this.data, faults: this.faults, now: () => this.nowMs, intervals, requests: this.requests };
-    this.http = createServer((req, res) => handleRest(ctx, req, res));
+    this.http = createServer((req, res) => {
+      if (!handleAdmin(this, req, res)) handleRest(ctx, req, res);
+    });
     this.http.on('upgrade', (req, socket, head) => this.hub.handleUpgrade(req, socket, head));
     // Keep-alive sockets would hold close() open for seconds.
     this.http.keepAliveTimeout = 1000;
@@ -61,6 +66,11 @@ export class FakeBybitServer {
     return `http://127.0.0.1:${this.boundPort}`;
   }
 
+  /** The admin endpoint (faults, clock, closed/pushed candles) on the same port. */
+  get adminUrl(): string {
+    return `http://127.0.0.1:${this.boundPort}${ADMIN_PREFIX}`;
+  }
+
   /** Base for `exchange.ws_url`; the feed appends `/v5/public/{spot|linear}`. */
   get wsUrl(): string {
     return `ws://127.0.0.1:${this.boundPort}`;
@@ -68,6 +78,11 @@ export class FakeBybitServer {
 
   get ws(): { readonly log: readonly WsLogEntry[]; readonly connectionsAccepted: number; readonly openConnections: number } {
     return this.hub;
+  }
+
+  /** Per topic ever subscribed: the candles that closed since, and the confirmed ones pushed. */
+  topicCandles(): readonly TopicCandles[] {
+    return this.hub.topicCandles();
   }
 
   /** REST requests to one path (e.g. '/v5/market/kline'). */
@@ -103,17 +118,24 @@ export class FakeBybitServer {
   /** Replays time at `speed` x real time, ticking every `tickMs` real ms, until `stopReplay()`. */
   startReplay(speed: number, tickMs = 100): void {
     this.stopReplay();
+    this.replaySpeed = speed;
     this.replayTimer = setInterval(() => this.advance(tickMs * speed), tickMs);
   }
 
   stopReplay(): void {
     if (this.replayTimer !== undefined) clearInterval(this.replayTimer);
     this.replayTimer = undefined;
+    this.replaySpeed = 0;
   }
 
-  /** Terminates every WebSocket connection now (a network cut). */
-  dropWsConnections(): void {
-    this.hub.dropAll();
+  /** The replay speed (0 = the clock only moves when told to). */
+  get speed(): number {
+    return this.replaySpeed;
+  }
+
+  /** Terminates every WebSocket connection now (a network cut); returns how many there were. */
+  dropWsConnections(): number {
+    return this.hub.dropAll();
   }
 
   async close(): Promise<void> {

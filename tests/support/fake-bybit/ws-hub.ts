@@ -3,6 +3,10 @@
  * acks, ping/pong, and `kline.{interval}.{SYMBOL}` pushes driven by the fake clock. When the clock
  * moves from t0 to t1, every candle that CLOSED in (t0, t1] is pushed with `confirm:true` (ascending),
  * then the candle forming at t1 is pushed with `confirm:false` (bybit-v5.md §2.3).
+ *
+ * It also keeps, per topic, the candles that CLOSED since the topic was first subscribed (whether
+ * or not any connection was up to receive them) and the confirmed ones it actually sent: the
+ * admin endpoint lists both, so a test can check a client got every candle the exchange closed.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -26,13 +30,29 @@ interface Conn {
   stalled: boolean;
 }
 
-const PUSH_FAULTS: readonly WsFaultKind[] = ['drop_connection', 'stall_heartbeat', 'garbage_frame', 'duplicate_candle', 'out_of_order_candle'];
+const PUSH_FAULTS: readonly WsFaultKind[] = ['drop_connection', 'stall_heartbeat', 'garbage_frame', 'duplicate_candle', 'out_of_order_candle', 'skip_push'];
+
+/** What one topic's series did while the fake clock ran: candle open times, ascending. */
+export interface TopicCandles {
+  readonly category: 'spot' | 'linear';
+  readonly symbol: string;
+  readonly interval: string;
+  /** Candles that closed on the fake clock since the topic was first subscribed. */
+  readonly closed: number[];
+  /** Closed candles sent with confirm:true to at least one connection (skipped pushes are missing here). */
+  readonly pushed: number[];
+}
+
+interface TopicRecord extends TopicCandles {
+  readonly pushedSet: Set<number>;
+}
 const TOPIC_RE = /^kline\.([0-9A-Z]+)\.([A-Z0-9]+)$/;
 
 export class WsHub {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly conns = new Set<Conn>();
   private nextId = 1;
+  private readonly topicsSeen = new Map<string, TopicRecord>();
   readonly log: WsLogEntry[] = [];
 
   constructor(
@@ -69,9 +89,11 @@ export class WsHub {
   }
 
   /** Closes every connection abruptly (like a network cut: no close frame). */
-  dropAll(): void {
+  dropAll(): number {
+    const n = this.conns.size;
     for (const c of this.conns) c.ws.terminate();
     this.conns.clear();
+    return n;
   }
 
   close(): Promise<void> {
@@ -79,9 +101,22 @@ export class WsHub {
     return new Promise((resolve) => this.wss.close(() => resolve()));
   }
 
+  /** Closed and pushed candles per topic ever subscribed, in subscription order. */
+  topicCandles(): readonly TopicCandles[] {
+    return [...this.topicsSeen.values()].map(({ category, symbol, interval, closed, pushed }) => ({ category, symbol, interval, closed: [...closed], pushed: [...pushed].sort((a, b) => a - b) }));
+  }
+
   /** Pushes what happened between t0 (exclusive) and t1 (inclusive) to every subscriber. */
   onClockMoved(t0: number, t1: number): void {
     if (t1 <= t0) return;
+    for (const rec of this.topicsSeen.values()) {
+      const intervalMs = BYBIT_INTERVAL_MS[rec.interval]!;
+      const cols = intervalMs > 0 ? this.data.series(rec.category, rec.symbol, intervalMs) : undefined;
+      if (cols === undefined) continue;
+      const lo = lowerBound(cols.ts, cols.length, t0 - intervalMs + 1);
+      const hi = lowerBound(cols.ts, cols.length, t1 - intervalMs + 1);
+      for (let i = lo; i < hi; i++) rec.closed.push(cols.ts[i]!);
+    }
     for (const conn of [...this.conns]) {
       for (const topic of [...conn.topics]) {
         if (!this.conns.has(conn)) break;
@@ -127,8 +162,11 @@ export class WsHub {
           failure ??= `Invalid symbol :[${topic}]`;
           continue;
         }
-        if (op === 'subscribe') conn.topics.add(topic);
-        else conn.topics.delete(topic);
+        if (op === 'subscribe') {
+          conn.topics.add(topic);
+          const key = `${conn.category}|${topic}`;
+          if (!this.topicsSeen.has(key)) this.topicsSeen.set(key, { category: conn.category, symbol: m[2]!, interval: m[1]!, closed: [], pushed: [], pushedSet: new Set() });
+        } else conn.topics.delete(topic);
       }
       const retMsg = failure ?? (conn.category === 'spot' ? 'subscribe' : '');
       this.send(conn, { success: failure === undefined, ret_msg: retMsg, conn_id: conn.connId, req_id: reqId, op });
@@ -161,9 +199,12 @@ export class WsHub {
     // Candles closing in (t0, t1]: close time ts + iv in (t0, t1]  <=>  ts in (t0 - iv, t1 - iv].
     const lo = lowerBound(cols.ts, cols.length, t0 - intervalMs + 1);
     const hi = lowerBound(cols.ts, cols.length, t1 - intervalMs + 1);
+    const rec = this.topicsSeen.get(`${conn.category}|${topic}`);
     for (let i = lo; i < hi; i++) {
       if (conn.stalled || !this.conns.has(conn)) return;
       const fault = this.faults.takeWs(PUSH_FAULTS);
+      // The connection stays up and healthy; this one push just never happens.
+      if (fault === 'skip_push') continue;
       const frame = this.klineFrame(topic, interval, intervalMs, cols, i, true, cols.ts[i]! + intervalMs);
       if (fault === 'drop_connection') {
         conn.ws.terminate();
@@ -179,6 +220,10 @@ export class WsHub {
         this.send(conn, { topic, type: 'snapshot', ts: t1, data: [{ start: 'soon', open: 'abc', high: '1', low: '2', close: null, volume: '-1', confirm: true }] });
       }
       this.send(conn, frame);
+      if (rec !== undefined && !rec.pushedSet.has(cols.ts[i]!)) {
+        rec.pushedSet.add(cols.ts[i]!);
+        rec.pushed.push(cols.ts[i]!);
+      }
       if (fault === 'duplicate_candle') this.send(conn, frame);
       if (fault === 'out_of_order_candle' && i > 0) {
         this.send(conn, this.klineFrame(topic, interval, intervalMs, cols, i - 1, true, t1));

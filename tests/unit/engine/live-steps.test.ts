@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { liveSteps, type LateCandle } from '../../../src/app/live-steps.ts';
+import { liveSteps, type LateCandle, type LiveBackfill, type LiveItem } from '../../../src/app/live-steps.ts';
 import { SimulatedClock, WallClock } from '../../../src/core/clock.ts';
 import type { Candle } from '../../../src/domain/candle.ts';
 import type { CandleStep } from '../../../src/domain/candle-batch.ts';
@@ -84,5 +84,79 @@ describe('live candles into loop steps', () => {
     arrive!();
     await done;
     expect(shape(steps)).toEqual([[0, ['BTC/USDT']], [1, ['BTC/USDT', 'ETH/USDT']]]);
+  });
+
+  describe('with a feed that can backfill', () => {
+    /** A feed the test pushes items into; it records what the steps asked it to backfill. */
+    function controlledFeed(): { items: AsyncGenerator<LiveItem>; push(i: LiveItem): void; end(): void; asked: Array<[string, number]>; backfill: LiveBackfill } {
+      const queue: Array<LiveItem | 'end'> = [];
+      let wake: (() => void) | undefined;
+      const asked: Array<[string, number]> = [];
+      async function* items(): AsyncGenerator<LiveItem> {
+        for (;;) {
+          while (queue.length === 0) await new Promise<void>((r) => { wake = r; });
+          const i = queue.shift()!;
+          if (i === 'end') return;
+          yield i;
+        }
+      }
+      const put = (i: LiveItem | 'end'): void => { queue.push(i); wake?.(); };
+      return { items: items(), push: put, end: () => put('end'), asked, backfill: { ensureThrough: (s, ts) => { asked.push([s, ts]); } } };
+    }
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+
+    it('asks the feed for a late symbol when the grace runs out and trades no step before it arrives', async () => {
+      const clock = new SimulatedClock(0);
+      const f = controlledFeed();
+      const steps: CandleStep[] = [];
+      const done = (async () => {
+        for await (const s of liveSteps(f.items, ['BTC/USDT', 'ETH/USDT'], { graceMs: 1000, clock, backfill: f.backfill })) steps.push(s);
+      })();
+      f.push({ symbol: 'ETH/USDT', candle: c(0) });
+      f.push({ symbol: 'ETH/USDT', candle: c(M) });
+      await settle();
+      clock.advanceTo(1000);
+      await settle();
+      expect(f.asked).toEqual([['BTC/USDT', 0]]);
+      // However long the backfill takes, neither step 0 nor the later step 1 is traded without BTC.
+      clock.advanceTo(100_000);
+      await settle();
+      expect(steps).toEqual([]);
+      expect(f.asked).toEqual([['BTC/USDT', 0]]);
+      f.push({ symbol: 'BTC/USDT', candle: c(0) });
+      f.push({ symbol: 'BTC/USDT', candle: c(M) });
+      await settle();
+      expect(shape(steps)).toEqual([[0, ['BTC/USDT', 'ETH/USDT']], [1, ['BTC/USDT', 'ETH/USDT']]]);
+      f.end();
+      await done;
+    });
+
+    it('trades a step without a symbol only when the feed says the exchange has no candle for it', async () => {
+      const clock = new SimulatedClock(0);
+      const f = controlledFeed();
+      const steps: CandleStep[] = [];
+      const late: LateCandle[] = [];
+      const done = (async () => {
+        for await (const s of liveSteps(f.items, ['BTC/USDT', 'ETH/USDT'], { graceMs: 1000, clock, backfill: f.backfill, onLate: (l) => late.push(l) })) steps.push(s);
+      })();
+      f.push({ symbol: 'BTC/USDT', candle: c(0) });
+      f.push({ symbol: 'ETH/USDT', candle: c(0) });
+      f.push({ symbol: 'BTC/USDT', candle: c(M) });
+      await settle();
+      expect(shape(steps)).toEqual([[0, ['BTC/USDT', 'ETH/USDT']]]);
+      clock.advanceTo(5000);
+      await settle();
+      expect(f.asked).toEqual([['ETH/USDT', M]]);
+      expect(steps).toHaveLength(1);
+      f.push({ symbol: 'ETH/USDT', settledThrough: M });
+      await settle();
+      expect(shape(steps)).toEqual([[0, ['BTC/USDT', 'ETH/USDT']], [1, ['BTC/USDT']]]);
+      f.push({ symbol: 'ETH/USDT', candle: c(2 * M) });
+      f.push({ symbol: 'BTC/USDT', candle: c(2 * M) });
+      f.end();
+      await done;
+      expect(shape(steps)).toEqual([[0, ['BTC/USDT', 'ETH/USDT']], [1, ['BTC/USDT']], [2, ['BTC/USDT', 'ETH/USDT']]]);
+      expect(late).toEqual([]);
+    });
   });
 });
