@@ -9,9 +9,10 @@ import { StepStreamSource } from '../../engine/sources/step-stream-source.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { createBybitClient } from '../../venues/bybit/ccxt-client.ts';
 import { klineFeed } from '../../venues/bybit/kline-feed.ts';
-import { simulatedExecution } from '../account.ts';
+import { simulatedExecution, type ResumableAccount } from '../account.ts';
+import { buildForwardAccount, carriedOver, logStart, planAccount, recordFed, replayAccount, type AccountPlan } from '../account-resume.ts';
 import { bybitClientOptionsOf, exchangeRetryPolicy } from '../component-options.ts';
-import { warmUpFromExchange } from '../forward-warmup.ts';
+import { catchUpFromExchange, warmUpFromExchange } from '../forward-warmup.ts';
 import { liveSteps, type LateCandle } from '../live-steps.ts';
 import { runSession, type SessionStatus } from '../session.ts';
 import { statusReporter } from '../status-line.ts';
@@ -39,17 +40,21 @@ export function checkForwardExecution(config: Config, secrets?: Secrets): void {
 /**
  * Forward: live Bybit candles (closed only, over WebSocket with reconnect and REST backfill)
  * through the same loop, with paper execution (the fill simulator), durable accounting and
- * supervised hosts. Strategies start warmed up on the last closed candles over REST. Runs until
- * Ctrl-C or forward.max_candles steps. Its clock is the wall clock: it times the grace period a
- * live step waits for a late symbol.
+ * supervised hosts. The run continues the account `forward.account` (src/app/account-resume.ts):
+ * restored as of its last committed step, strategies replayed on its recorded candles and on the
+ * ones that closed while the daemon was down; a new account's strategies start warmed up on the
+ * last closed candles over REST. Runs until Ctrl-C or forward.max_candles steps. Its clock is the
+ * wall clock: it times the grace period a live step waits for a late symbol.
  */
-export async function runForward(inp: { config: Config; raw: RawConfig; logger: Logger; secrets?: Secrets; signal?: AbortSignal }): Promise<ForwardOutcome> {
+export async function runForward(inp: { config: Config; raw: RawConfig; logger: Logger; secrets?: Secrets; signal?: AbortSignal; newAccount?: boolean }): Promise<ForwardOutcome> {
   const { config } = inp;
   checkForwardExecution(config, inp.secrets);
   const log = inp.logger.child({ component: 'forward' });
   const clock = new WallClock();
   const tfMs = timeframeMs(config.market.timeframe);
   let report: ReturnType<typeof statusReporter> | undefined;
+  const execution = simulatedExecution(config, log);
+  let account: ResumableAccount | undefined;
   return runSession({ config, raw: inp.raw, logger: log, ...(inp.signal ? { signal: inp.signal } : {}) }, {
     mode: 'forward',
     runIdPrefix: 'forward',
@@ -58,13 +63,29 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
     supervised: true,
     closeAtEnd: false,
     maxSteps: config.forward.max_candles,
-    prepare: async () => ({ symbols: config.market.symbols }),
-    execution: () => simulatedExecution(config, log),
+    // Read-only: a saved state that cannot be read or does not fit the config fails before any strategy starts.
+    prepare: async (ctx): Promise<{ symbols: readonly string[]; plan: AccountPlan }> => ({ symbols: config.market.symbols, plan: planAccount(ctx.db, ctx.runId, config, inp.newAccount === true) }),
+    execution: () => execution,
+    account: (p, ctx) => (account = buildForwardAccount(ctx.db, ctx.runId, config, p.plan, execution)),
     async source(p, hosts, ctx) {
       // Strategies start warm, as they would have been had the daemon been running all along.
       // One REST client (with the configured timeout) for the warm-up and the feed's backfills.
       const client = createBybitClient(bybitClientOptionsOf(config));
-      const lastClosedTs = await warmUpFromExchange(hosts, config, p.symbols, log, client, ctx.stop);
+      let fed: Parameters<typeof logStart>[3];
+      let lastClosedTs: Record<string, number>;
+      if (p.plan.kind === 'resume') {
+        const replay = await replayAccount(ctx.db, hosts, config, p.symbols, p.plan.chain);
+        const caught = await catchUpFromExchange(hosts, config, p.symbols, log, client, replay.last, replay.perSymbol, ctx.stop);
+        recordFed(ctx.db, ctx.runId, caught.batch);
+        fed = { replayed: replay.candles, downtime: caught.batch.length, warmup: 0 };
+        lastClosedTs = caught.lastClosedTs;
+      } else {
+        const warm = await warmUpFromExchange(hosts, config, p.symbols, log, client, ctx.stop);
+        recordFed(ctx.db, ctx.runId, warm.batch);
+        fed = { replayed: 0, downtime: 0, warmup: warm.batch.length };
+        lastClosedTs = warm.lastClosedTs;
+      }
+      logStart(log.child({ runId: ctx.runId }), p.plan, carriedOver(account!, execution), fed);
       const feed = klineFeed({
         wsUrl: config.exchange.ws_url,
         client,
@@ -87,7 +108,7 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
     },
     async end({ ctx, status, loop }) {
       const eq = loop?.equity;
-      const last = eq !== undefined && eq.length > 0 ? eq.at(eq.length - 1).equity : config.forward.initial_cash;
+      const last = eq !== undefined && eq.length > 0 ? eq.at(eq.length - 1).equity : (account?.portfolio.equity() ?? config.forward.initial_cash);
       return { runId: ctx.runId, status, steps: loop?.steps ?? 0, fills: loop?.fills.length ?? 0, finalEquity: last };
     },
   });
@@ -97,6 +118,7 @@ export const forwardMode: ModeModule = {
   name: 'forward',
   logFile: 'cryptotrader.log',
   maxCandlesKey: 'forward.max_candles',
+  resumable: true,
   async run(inp) {
     const r = await runForward(inp);
     return { json: { run_id: r.runId, ...r }, text: `forward ${r.runId} ${r.status}: ${r.steps} steps, ${r.fills} fills, equity ${r.finalEquity.toFixed(2)}` };
