@@ -93,6 +93,7 @@ export interface CarriedOver {
   readonly positions: ReadonlyArray<{ strategyId: string; symbol: string; qty: number; avgPrice: number }>;
   readonly pendingOrders: readonly string[];
   readonly protectiveOrders: ReadonlyArray<{ strategyId: string; symbol: string; stop?: number; takeProfit?: number }>;
+  /** Cooldowns: the (strategy, symbol) pairs still cooling down after a loss. */
   readonly breakers: { readonly halted: boolean; readonly dailyLossTripped: boolean; readonly cooldowns: number };
 }
 
@@ -111,7 +112,7 @@ export function carriedOver(account: ResumableAccount, execution: SimulatedExecu
     positions: account.portfolio.openPositions(),
     pendingOrders: execution.pendingOrders().map((o) => o.id),
     protectiveOrders,
-    breakers: { halted: b.halted, dailyLossTripped: b.dailyTripped, cooldowns: b.cooldowns.length },
+    breakers: { halted: b.halted, dailyLossTripped: b.dailyTripped, cooldowns: b.cooldowns.filter((c) => c.until > b.stepIndex).length },
   };
 }
 
@@ -161,8 +162,8 @@ export function recordFed(db: StateDb, runId: string, batch: CandleBatch): void 
 export function logStart(log: Logger, plan: AccountPlan, c: CarriedOver, fed: { replayed: number; downtime: number; warmup: number; lastTs?: number }): void {
   const fields = { account: plan.account, ...c, candlesReplayed: fed.replayed, downtimeCandles: fed.downtime, warmupCandles: fed.warmup };
   const pos = c.positions.length === 0 ? 'no open position' : c.positions.map((p) => `${p.strategyId} ${p.symbol} ${p.qty} @ ${p.avgPrice}`).join(', ');
-  const br = [c.breakers.halted ? 'drawdown halt tripped' : '', c.breakers.dailyLossTripped ? 'daily loss limit tripped' : '', c.breakers.cooldowns > 0 ? `${c.breakers.cooldowns} cooldowns` : ''].filter((x) => x !== '').join(', ') || 'none tripped';
-  const held = `cash ${c.cash.toFixed(2)}, equity ${c.equity.toFixed(2)}, ${pos}, ${c.pendingOrders.length} pending orders, ${c.protectiveOrders.length} protective stop/take-profit orders, breakers: ${br}`;
+  const br = [c.breakers.halted ? 'drawdown halt tripped' : '', c.breakers.dailyLossTripped ? 'daily loss limit tripped' : '', c.breakers.cooldowns > 0 ? `cooling down after a loss: ${c.breakers.cooldowns}` : ''].filter((x) => x !== '').join(', ') || 'none tripped';
+  const held = `cash ${c.cash.toFixed(2)}, equity ${c.equity.toFixed(2)}, ${pos}, pending orders: ${c.pendingOrders.length}, positions with a protective stop/take-profit: ${c.protectiveOrders.length}, breakers: ${br}`;
   if (plan.kind === 'new') {
     if (plan.abandon !== undefined) {
       log.warn({ account: plan.account, abandonedRun: plan.abandon.id, abandonedStatus: plan.abandon.status }, `--new-account: account ${plan.account}'s latest run ${plan.abandon.id} (${plan.abandon.status}) is marked abandoned; nothing of it is carried over`);
