@@ -37,20 +37,34 @@ export function forwardArgs(server: FakeBybitServer, sets: readonly string[], ex
   return ['--mode', 'forward', ...[`exchange.rest_url=${server.restUrl}`, `exchange.ws_url=${server.wsUrl}`, ...sets].flatMap((s) => ['--set', s]), ...extra];
 }
 
-/** Runs `fn` on a read-only connection to the state DB (none while the file does not exist yet). */
+const readers = new Map<string, Database.Database>();
+
+/**
+ * Runs `fn` on a read-only connection to the state DB (undefined while the file or its schema
+ * does not exist yet). One connection per file is kept open: in WAL mode every query sees the
+ * commits made before it, and polling stays cheap.
+ */
 export function readDb<T>(stateDb: string, fn: (db: Database.Database) => T): T | undefined {
-  if (!existsSync(stateDb)) return undefined;
-  const db = new Database(stateDb, { readonly: true, fileMustExist: true });
-  try {
+  let db = readers.get(stateDb);
+  if (db === undefined) {
+    if (!existsSync(stateDb)) return undefined;
+    db = new Database(stateDb, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 5000');
+    readers.set(stateDb, db);
+  }
+  try {
     return fn(db);
   } catch (e) {
     // The daemon may still be creating the schema.
-    if (/no such table/.test((e as Error).message)) return undefined;
+    if (/no such table|no such column/.test((e as Error).message)) return undefined;
     throw e;
-  } finally {
-    db.close();
   }
+}
+
+/** Closes the connections readDb opened (call it in afterAll). */
+export function closeReaders(): void {
+  for (const db of readers.values()) db.close();
+  readers.clear();
 }
 
 export async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

@@ -6,7 +6,7 @@ import { generateSynthetic } from '../../../src/data/synthetic.ts';
 import { tempWorkspace } from '../../support/backtest-env.ts';
 import { runCliProcess } from '../../support/cli-process.ts';
 import { startFakeBybit, type FakeBybitServer } from '../../support/fake-bybit/server.ts';
-import { forwardArgs, logRecords, readDb, startDaemon, until } from '../../support/forward-daemon.ts';
+import { closeReaders, forwardArgs, logRecords, readDb, startDaemon, until } from '../../support/forward-daemon.ts';
 
 const M = 60_000;
 const FROM = Date.UTC(2024, 0, 1);
@@ -78,6 +78,7 @@ describe('a forward account across a SIGKILL and --new-account', () => {
     server.startReplay(1200, 100);
   }, 120_000);
   afterAll(async () => {
+    closeReaders();
     await server?.close();
   });
 
