@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildResumableAccount, simulatedExecution, type ResumableAccount } from '../../../src/app/account.ts';
+import { replayAccount } from '../../../src/app/account-resume.ts';
 import { accountIdentity, decodeAccount, encodeAccount, restoreAccount } from '../../../src/app/account-snapshot.ts';
 import { startStrategyHosts } from '../../../src/app/hosts.ts';
 import { strategySpecs } from '../../../src/app/strategy-specs.ts';
@@ -157,6 +158,38 @@ describe.each(SCENARIOS)('a resumed account ($name)', (scenario) => {
     expect(want.fills.length, 'fills after the split').toBeGreaterThan(0);
     expect(got).toEqual(want);
     expect(encodeAccount(a, a.loop, identity)).toBe(finalText);
+  }, 60_000);
+});
+
+describe.each(['next_open', 'close'])('the replay of a strategy that reacts to fills (fill model %s)', (fillModel) => {
+  it('gives it the account\'s committed fills after the candles of the step each was booked in, as it had them live', async () => {
+    const config = configWith([
+      'exchange.market=spot', 'market.symbols=BTC/USDT,ETH/USDT', 'market.timeframe=1h', 'strategies.isolation=inline', 'strategies.enabled=fill_tally',
+      'strategies.custom_dir=tests/fixtures/custom-strategies', `execution.fill_model=${fillModel}`,
+    ]).config;
+    const db = openStateDb(mkdtempSync(join(tmpdir(), 'ct-resume-fills-')));
+    const symbols = ['BTC/USDT', 'ETH/USDT'];
+    const series = seriesUpTo(SPOT_MARKET, 0, 600);
+    series.delete('SOL/USDT');
+    // The live run: lock-step (one step per batch), its candles recorded as a durable run records them.
+    insertRun(db, { id: 'live', mode: 'forward', startedAt: new Date().toISOString(), configSnapshot: '', gitCommit: null });
+    const { a } = freshAccount(config);
+    const live = await startStrategyHosts(strategySpecs(config, symbols), config, log, { supervised: false, isolation: 'inline' });
+    expect(live.usesFills).toBe(true);
+    await runCandleLoop({
+      source: new ReplaySource(series, 1), hosts: live, execution: a.execution, gate: a.gate, portfolio: a.portfolio,
+      sink: new AccountingWriter(db, 'live', 'durable', undefined, { recordCandles: true }), atrPeriod: 14, closeAtEnd: false, state: a.loop,
+    });
+    await live.stop();
+    const tally = (db.prepare("SELECT reason FROM signals WHERE run_id = 'live' AND reason LIKE 'tally %'").get() as { reason: string }).reason;
+    expect(tally).toMatch(/after 1\d{3} candles and [1-9]\d+ fills$/);
+    // A restart: fresh strategy processes replayed on the recorded candles and fills end up where the live one was.
+    const fresh = await startStrategyHosts(strategySpecs(config, symbols), config, log, { supervised: false, isolation: 'inline' });
+    await replayAccount(db, fresh, config, symbols, [{ id: 'live', status: 'crashed', startedAt: '', resumedFrom: null }]);
+    const [end] = await fresh.finish();
+    await fresh.stop();
+    db.close();
+    expect(end!.reason).toBe(tally);
   }, 60_000);
 });
 
