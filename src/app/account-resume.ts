@@ -11,9 +11,11 @@ import {
   accountChain, chainCandles, chainFills, latestAccountRun, latestAccountState, recordUntradedCandles, startAccountRun, type AccountRun,
 } from '../persistence/account-state.ts';
 import type { StateDb } from '../persistence/state-db.ts';
+import type { BybitClient } from '../venues/bybit/ccxt-client.ts';
 import type { HostGroup } from '../workers/host-group.ts';
 import { buildResumableAccount, type Account, type ResumableAccount } from './account.ts';
 import { accountIdentity, decodeAccount, encodeAccount, restoreAccount, type SavedAccount } from './account-snapshot.ts';
+import { catchUpFromExchange, warmUpFromExchange } from './forward-warmup.ts';
 
 /**
  * Resume by default: a forward run continues the account named by `forward.account`. Each
@@ -116,6 +118,33 @@ export function carriedOver(account: ResumableAccount, execution: SimulatedExecu
   };
 }
 
+/** What the strategies were fed before the run trades. */
+export interface Fed {
+  readonly replayed: number;
+  readonly downtime: number;
+  readonly warmup: number;
+}
+
+/**
+ * Brings the fresh strategy hosts to where the account is: a new account's are warmed up on the
+ * last closed candles; a resumed account's are replayed on its recorded candles, then fed the
+ * candles that closed while the daemon was down. What they are fed from the exchange is recorded
+ * (untraded). Returns where the live feed continues.
+ */
+export async function feedStrategies(p: {
+  db: StateDb; runId: string; hosts: HostGroup; config: Config; symbols: readonly string[]; plan: AccountPlan; log: Logger; client: BybitClient; signal?: AbortSignal;
+}): Promise<{ lastClosedTs: Record<string, number>; fed: Fed }> {
+  if (p.plan.kind === 'resume') {
+    const replay = await replayAccount(p.db, p.hosts, p.config, p.symbols, p.plan.chain);
+    const caught = await catchUpFromExchange(p.hosts, p.config, p.symbols, p.log, p.client, replay.last, replay.perSymbol, p.signal);
+    recordFed(p.db, p.runId, caught.batch);
+    return { lastClosedTs: caught.lastClosedTs, fed: { replayed: replay.candles, downtime: caught.batch.length, warmup: 0 } };
+  }
+  const warm = await warmUpFromExchange(p.hosts, p.config, p.symbols, p.log, p.client, p.signal);
+  recordFed(p.db, p.runId, warm.batch);
+  return { lastClosedTs: warm.lastClosedTs, fed: { replayed: 0, downtime: 0, warmup: warm.batch.length } };
+}
+
 /** Candles per batch when replaying the account's history to strategies that do not use fills. */
 const REPLAY_BATCH = 4096;
 
@@ -159,7 +188,7 @@ export function recordFed(db: StateDb, runId: string, batch: CandleBatch): void 
 }
 
 /** The log line of every start: what the account carries over and what the strategies were fed. */
-export function logStart(log: Logger, plan: AccountPlan, c: CarriedOver, fed: { replayed: number; downtime: number; warmup: number; lastTs?: number }): void {
+export function logStart(log: Logger, plan: AccountPlan, c: CarriedOver, fed: Fed): void {
   const fields = { account: plan.account, ...c, candlesReplayed: fed.replayed, downtimeCandles: fed.downtime, warmupCandles: fed.warmup };
   const pos = c.positions.length === 0 ? 'no open position' : c.positions.map((p) => `${p.strategyId} ${p.symbol} ${p.qty} @ ${p.avgPrice}`).join(', ');
   const br = [c.breakers.halted ? 'drawdown halt tripped' : '', c.breakers.dailyLossTripped ? 'daily loss limit tripped' : '', c.breakers.cooldowns > 0 ? `cooling down after a loss: ${c.breakers.cooldowns}` : ''].filter((x) => x !== '').join(', ') || 'none tripped';

@@ -10,9 +10,8 @@ import type { Logger } from '../../observability/logger.ts';
 import { createBybitClient } from '../../venues/bybit/ccxt-client.ts';
 import { klineFeed } from '../../venues/bybit/kline-feed.ts';
 import { simulatedExecution, type ResumableAccount } from '../account.ts';
-import { buildForwardAccount, carriedOver, logStart, planAccount, recordFed, replayAccount, type AccountPlan } from '../account-resume.ts';
+import { buildForwardAccount, carriedOver, feedStrategies, logStart, planAccount, type AccountPlan } from '../account-resume.ts';
 import { bybitClientOptionsOf, exchangeRetryPolicy } from '../component-options.ts';
-import { catchUpFromExchange, warmUpFromExchange } from '../forward-warmup.ts';
 import { liveSteps, type LateCandle } from '../live-steps.ts';
 import { runSession, type SessionStatus } from '../session.ts';
 import { statusReporter } from '../status-line.ts';
@@ -71,20 +70,7 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
       // Strategies start warm, as they would have been had the daemon been running all along.
       // One REST client (with the configured timeout) for the warm-up and the feed's backfills.
       const client = createBybitClient(bybitClientOptionsOf(config));
-      let fed: Parameters<typeof logStart>[3];
-      let lastClosedTs: Record<string, number>;
-      if (p.plan.kind === 'resume') {
-        const replay = await replayAccount(ctx.db, hosts, config, p.symbols, p.plan.chain);
-        const caught = await catchUpFromExchange(hosts, config, p.symbols, log, client, replay.last, replay.perSymbol, ctx.stop);
-        recordFed(ctx.db, ctx.runId, caught.batch);
-        fed = { replayed: replay.candles, downtime: caught.batch.length, warmup: 0 };
-        lastClosedTs = caught.lastClosedTs;
-      } else {
-        const warm = await warmUpFromExchange(hosts, config, p.symbols, log, client, ctx.stop);
-        recordFed(ctx.db, ctx.runId, warm.batch);
-        fed = { replayed: 0, downtime: 0, warmup: warm.batch.length };
-        lastClosedTs = warm.lastClosedTs;
-      }
+      const { lastClosedTs, fed } = await feedStrategies({ db: ctx.db, runId: ctx.runId, hosts, config, symbols: p.symbols, plan: p.plan, log, client, signal: ctx.stop });
       logStart(log.child({ runId: ctx.runId }), p.plan, carriedOver(account!, execution), fed);
       const feed = klineFeed({
         wsUrl: config.exchange.ws_url,
