@@ -1,11 +1,11 @@
 import type { Config } from '../config/schema.ts';
 import { isoUtc } from '../core/time.ts';
-import { columnsFromCandles, type Candle, type CandleColumns } from '../domain/candle.ts';
+import { emptyColumns, type Candle, type CandleColumns } from '../domain/candle.ts';
 import { stepsFromBatch, type CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { LoopState } from '../engine/loop-state.ts';
 import { ReplaySource } from '../engine/sources/replay-source.ts';
-import type { SimulatedExecution } from '../execution/simulated-execution.ts';
+import { SimulatedExecution } from '../execution/simulated-execution.ts';
 import type { Logger } from '../observability/logger.ts';
 import {
   accountChain, chainCandles, chainFills, latestAccountRun, latestAccountState, recordUntradedCandles, startAccountRun, type AccountRun,
@@ -14,6 +14,7 @@ import type { StateDb } from '../persistence/state-db.ts';
 import type { BybitClient } from '../venues/bybit/ccxt-client.ts';
 import type { HostGroup } from '../workers/host-group.ts';
 import { buildResumableAccount, type Account, type ResumableAccount } from './account.ts';
+import { fillModelOf } from './component-options.ts';
 import { accountIdentity, decodeAccount, encodeAccount, restoreAccount, type SavedAccount } from './account-snapshot.ts';
 import { catchUpFromExchange, warmUpFromExchange } from './forward-warmup.ts';
 
@@ -61,6 +62,11 @@ export function planAccount(db: StateDb, runId: string, config: Config, newAccou
   const chain = accountChain(db, latest.id);
   const row = latestAccountState(db, chain.map((r) => r.id));
   const saved = row === undefined ? undefined : { runId: row.runId, ts: row.ts, text: row.state, account: decodeAccount(row.state, config, { account, runId: row.runId }) };
+  // Every part is checked now, on a scratch account, so a state that cannot be restored fails before any strategy starts.
+  if (saved !== undefined) {
+    const scratch = buildResumableAccount(config, saved.account.initialCash, new SimulatedExecution(fillModelOf(config)), () => ({}));
+    restoreAccount(scratch, scratch.loop, saved.account);
+  }
   return { kind: 'resume', account, from: latest, chain, saved };
 }
 
@@ -157,7 +163,7 @@ const REPLAY_BATCH = 4096;
 export async function replayAccount(db: StateDb, hosts: HostGroup, config: Config, symbols: readonly string[], chain: readonly AccountRun[]): Promise<{ perSymbol: Record<string, number>; last: Map<string, number>; candles: number }> {
   const ids = chain.map((r) => r.id);
   const recorded = chainCandles(db, ids);
-  const series = new Map<string, CandleColumns>(symbols.map((s) => [s, columnsFromCandles(recorded.get(s) ?? [])] as const));
+  const series = new Map<string, CandleColumns>(symbols.map((s) => [s, recorded.get(s) ?? emptyColumns()] as const));
   const last = new Map<string, number>();
   for (const [s, c] of series) if (c.length > 0) last.set(s, c.ts[c.length - 1]!);
   const source = new ReplaySource(series, hosts.usesFills ? 1 : REPLAY_BATCH);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Candle } from '../domain/candle.ts';
+import type { Candle, CandleColumns } from '../domain/candle.ts';
 import type { Fill, FillReason, Side } from '../domain/order.ts';
 import type { RunStatus } from './runs.ts';
 import type { StateDb } from './state-db.ts';
@@ -104,18 +104,28 @@ export function recordUntradedCandles(db: StateDb, runId: string, candles: Itera
   })();
 }
 
-/** Every candle the strategies of these runs were fed, per symbol in time order (a (symbol, ts) seen in two runs counts once). */
-export function chainCandles(db: StateDb, runIds: readonly string[]): Map<string, Candle[]> {
-  const out = new Map<string, Candle[]>();
-  if (runIds.length === 0) return out;
-  const rows = db
-    .prepare(`SELECT symbol, ts, open, high, low, close, volume FROM run_candles WHERE run_id IN (${runIds.map(() => '?').join(',')}) ORDER BY symbol, ts`)
-    .iterate(...runIds) as IterableIterator<{ symbol: string } & Candle>;
-  for (const r of rows) {
-    let list = out.get(r.symbol);
-    if (list === undefined) out.set(r.symbol, (list = []));
-    if (list.length > 0 && list[list.length - 1]!.ts === r.ts) continue;
-    list.push({ ts: r.ts, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume });
+/**
+ * Every candle the strategies of these runs were fed, per symbol in time order (a (symbol, ts)
+ * seen in two runs counts once), as columns: a long account history is millions of rows.
+ */
+export function chainCandles(db: StateDb, runIds: readonly string[]): Map<string, CandleColumns> {
+  const cols = new Map<string, number[][]>();
+  if (runIds.length > 0) {
+    const rows = db
+      .prepare(`SELECT symbol, ts, open, high, low, close, volume FROM run_candles WHERE run_id IN (${runIds.map(() => '?').join(',')}) ORDER BY symbol, ts`)
+      .raw()
+      .iterate(...runIds) as IterableIterator<[string, number, number, number, number, number, number]>;
+    for (const [symbol, ...v] of rows) {
+      let c = cols.get(symbol);
+      if (c === undefined) cols.set(symbol, (c = [[], [], [], [], [], []]));
+      const ts = c[0]!;
+      if (ts.length > 0 && ts[ts.length - 1] === v[0]) continue;
+      for (let k = 0; k < 6; k++) c[k]!.push(v[k]!);
+    }
+  }
+  const out = new Map<string, CandleColumns>();
+  for (const [symbol, [ts, open, high, low, close, volume]] of cols) {
+    out.set(symbol, { length: ts!.length, ts: Float64Array.from(ts!), open: Float64Array.from(open!), high: Float64Array.from(high!), low: Float64Array.from(low!), close: Float64Array.from(close!), volume: Float64Array.from(volume!) });
   }
   return out;
 }
