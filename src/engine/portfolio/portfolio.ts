@@ -28,7 +28,6 @@ import { readPortfolioState, type PortfolioState } from './portfolio-state.ts';
 import { isResidue, ledgerState, newLedger, openTrip, seePrice, tradeOf, type PositionLedger } from './position-ledger.ts';
 import { newStrategyLedger, type StrategyLedger, type StrategyLedgerView } from './strategy-ledger.ts';
 
-export type { PortfolioState } from './portfolio-state.ts';
 export type { StrategyLedgerView } from './strategy-ledger.ts';
 
 

@@ -53,9 +53,9 @@ describe('a forward paper account SIGKILLed at 20 random moments', () => {
         const id = newest();
         return id !== before ? id : undefined;
       };
-      if (rng.next() < 0.3) {
+      if (rng.next() < 0.4) {
         // While it starts: booting, strategy processes, the replay of the account, the downtime catch-up.
-        await new Promise((r) => setTimeout(r, 200 + rng.next() * 2800));
+        await new Promise((r) => setTimeout(r, 200 + rng.next() * 4000));
       } else {
         await until(() => {
           const id = mine();
