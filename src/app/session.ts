@@ -14,7 +14,7 @@ import { AccountingWriter, type BusyPolicy } from '../persistence/accounting-wri
 import { lockedOr } from '../persistence/db-busy.ts';
 import { finishRun, insertRun } from '../persistence/runs.ts';
 import { openStateDb, type StateDb } from '../persistence/state-db.ts';
-import { buildAccount, type Account } from './account.ts';
+import { buildAccount, type Account, type ResumableAccount } from './account.ts';
 import { describeStop, holdProcessStop, stopCauseOf } from './process-stop.ts';
 import { markCrashedRuns } from './run-liveness.ts';
 import { DAEMON_MODES, takeDaemonLock, type DaemonLock } from './state-lock.ts';
@@ -80,6 +80,12 @@ export interface ModeWiring<P extends { readonly symbols: readonly string[] }, O
   prepare(ctx: SessionContext): Promise<P>;
   /** The execution adapter the account is built with. */
   execution(p: P, ctx: SessionContext): ExecutionAdapter;
+  /**
+   * A mode whose account outlives its process (forward) builds the account itself: fresh, or
+   * restored from the account's last committed step. The loop then continues that account's loop
+   * state, and the durable accounting commits its snapshot and candles with every step.
+   */
+  account?(p: P, ctx: SessionContext): ResumableAccount;
   /** The candle source, once the strategies are up (a replay batches by whether they use fills; a live feed warms them up first). */
   source(p: P, hosts: HostGroup, ctx: SessionContext): Promise<CandleSourcePort>;
   /** After every step: status line, pacing. A mode that draws a status line has its line cleared at the end. */
@@ -217,9 +223,10 @@ async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
         }
       }
       if (hosts !== undefined && stopReason() === undefined) {
-        account = buildAccount(config, w.initialCash, w.execution(prepared, ctx));
+        const own = w.account?.(prepared, ctx);
+        account = own ?? buildAccount(config, w.initialCash, w.execution(prepared, ctx));
         const source = await w.source(prepared, hosts, ctx);
-        const sink = new AccountingWriter(db, runId, w.accounting, undefined, busyPolicy(ctx, w.mode));
+        const sink = new AccountingWriter(db, runId, w.accounting, undefined, { ...own?.accounting, busy: busyPolicy(ctx, w.mode) });
         const acct = account;
         const onStep = w.onStep;
         const t2 = performance.now();
@@ -233,6 +240,7 @@ async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
           sink,
           atrPeriod: config.execution.atr_period,
           closeAtEnd: w.closeAtEnd,
+          ...(own !== undefined ? { state: own.loop } : {}),
           // No per-step callback at all when the mode needs none: a backtest's loop stays tight.
           ...(onStep !== undefined || w.maxSteps > 0 || w.accounting === 'durable'
             ? {

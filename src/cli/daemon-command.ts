@@ -15,8 +15,11 @@ export async function runDaemonCommand(opts: GlobalOptions): Promise<void> {
   const name = chosenMode(opts);
   const { loadMode } = await import('../app/modes/index.ts');
   const mode = await loadMode(name);
+  if (opts.newAccount === true && mode.resumable !== true) {
+    throw new CtError('CT_ERR_USAGE', `--new-account: ${mode.name} mode has no account to resume or start afresh (it applies to forward mode)`, { details: { option: '--new-account', mode: mode.name } });
+  }
   const ctx = await buildContext(opts, mode.logFile, [...(opts.dryRun ? ['general.mode=dry-run'] : []), ...modeShorthands(mode, opts)]);
-  const out = await mode.run({ config: ctx.config, raw: ctx.raw, logger: ctx.logger, secrets: ctx.secrets, confirmLive: opts.confirmLive === true });
+  const out = await mode.run({ config: ctx.config, raw: ctx.raw, logger: ctx.logger, secrets: ctx.secrets, confirmLive: opts.confirmLive === true, newAccount: opts.newAccount === true });
   emitResult(opts.json, out.json, out.text);
 }
 

@@ -29,6 +29,7 @@ export interface GlobalOptions {
   market?: string;
   seed?: string;
   confirmLive?: boolean;
+  newAccount?: boolean;
 }
 
 export type GlobalName = Exclude<keyof GlobalOptions, 'config' | 'set' | 'json' | 'logLevel'>;
@@ -56,7 +57,8 @@ export function addGlobalOptions(program: Command): Command {
     .option('--from <date>', 'backtest start, YYYY-MM-DD (backtest.from)')
     .option('--to <date>', 'backtest end, exclusive, YYYY-MM-DD (backtest.to)')
     .option('--isolation <mode>', 'process | worker | inline (strategies.isolation)')
-    .option('--confirm-live', 'required together with live.confirm = true to place real orders');
+    .option('--confirm-live', 'required together with live.confirm = true to place real orders')
+    .option('--new-account', 'forward: start forward.account afresh instead of resuming it (its latest run is marked abandoned)');
 }
 
 /** Global option name -> what it means for this command (undefined = the root's description). */

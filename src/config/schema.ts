@@ -66,6 +66,7 @@ export const SECTIONS = {
   },
   forward: {
     execution: oneOf(['paper', 'bybit_demo'] as const, 'paper'),
+    account: str({ default: 'paper', pattern: ID, allowed: 'an account id (lowercase letters, digits and _, starting with a letter), e.g. paper' }),
     initial_cash: num({ gt: 0, default: 10_000 }),
     warmup_candles: num({ int: true, min: 0, max: 100_000, default: 500 }),
     max_candles: num({ int: true, min: 0, default: 0 }),

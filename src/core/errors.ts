@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   CT_ERR_DB_NEWER: { errorClass: 'fatal', meaning: 'The state database was written by a newer version of cryptotrader (its user_version is ahead of ours).' },
   CT_ERR_DB_LOCKED: { errorClass: 'retry', meaning: 'The state database stayed locked by another connection for longer than general.db_busy_timeout_ms.' },
   CT_ERR_DB_WRITE: { errorClass: 'fatal', meaning: 'A write to the state database failed (disk full, permissions, corruption).' },
+  CT_ERR_ACCOUNT_STATE: { errorClass: 'fatal', meaning: 'The saved state of the account a forward run resumes cannot be read back (unknown shape version, missing or malformed field); nothing was traded.' },
+  CT_ERR_ACCOUNT_MISMATCH: { errorClass: 'invalid_input', meaning: 'The config does not match the account a forward run resumes (market, timeframe, symbols, strategies, weights or ATR period differ).' },
   // --- market data ---------------------------------------------------------------------------
   CT_ERR_TIMEFRAME_INVALID: { errorClass: 'invalid_input', meaning: 'A timeframe is not one of the supported ones (1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d).' },
   CT_ERR_SYMBOL_INVALID: { errorClass: 'invalid_input', meaning: 'A symbol is not a ccxt unified symbol (BTC/USDT, BTC/USDT:USDT) or the exchange does not list it.' },

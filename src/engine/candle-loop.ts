@@ -25,7 +25,6 @@
  * its recorded candles. Wall time matters only where the loop waits on the world (the live-step
  * grace period, src/app/live-steps.ts), and there the mode's injected clock is read.
  */
-import { AtrStream } from '../indicators/index.ts';
 import type { Candle } from '../domain/candle.ts';
 import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
@@ -34,6 +33,7 @@ import type { Trade } from '../domain/trade.ts';
 import { releasesReservation } from '../domain/execution-note.ts';
 import type { ExecutionAdapter } from '../execution/execution-adapter.ts';
 import { EquitySeries } from './equity-series.ts';
+import { LoopState } from './loop-state.ts';
 import type { AccountingSink, CandleSourcePort, PortfolioPort, RiskGatePort, StrategyHostsPort } from './ports.ts';
 
 export interface LoopDeps {
@@ -51,6 +51,8 @@ export interface LoopDeps {
   readonly onStep?: (s: StepStatus) => void | Promise<void>;
   /** Polled before the first batch and between batches; true stops the loop gracefully (Ctrl-C, max_candles). */
   readonly shouldStop?: () => boolean;
+  /** The loop's own state to continue from (a resumed forward account); a fresh one when absent. */
+  readonly state?: LoopState;
 }
 
 export interface StepStatus {
@@ -79,13 +81,13 @@ export interface LoopResult {
 export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
   const { sink, portfolio, gate, execution } = d;
   const symbols = d.source.symbols;
-  const lastCandle = new Map<string, Candle>();
-  const prices = new Map<string, number>();
-  const atr = new Map<string, AtrStream>(symbols.map((s) => [s, new AtrStream(d.atrPeriod)]));
+  const state = d.state ?? new LoopState(d.atrPeriod);
+  state.addSymbols(symbols);
+  const { lastCandle, prices, atr, stopOf } = state;
+  const recordCandle = sink.candle;
   const equity = new EquitySeries(d.source.stepCount ?? 1024);
   const fills: Fill[] = [];
   const trades: Trade[] = [];
-  const stopOf = new Map<string, number | undefined>(); // orderId -> stop at entry (for R multiples)
   let steps = 0, candles = 0, nSignals = 0, approved = 0, denied = 0;
   let firstTs: number | undefined, lastTs: number | undefined, lastSignal: Signal | undefined;
   let stoppedEarly = false;
@@ -186,6 +188,7 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
           }
         }
         portfolio.observeCandle(symbol, candle);
+        if (recordCandle !== undefined) recordCandle(symbol, candle);
         atr.get(symbol)!.update(candle.high, candle.low, candle.close);
         lastCandle.set(symbol, candle);
         prices.set(symbol, candle.close);
@@ -195,6 +198,7 @@ export async function runCandleLoop(d: LoopDeps): Promise<LoopResult> {
       steps++;
       if (firstTs === undefined) firstTs = ts;
       lastTs = ts;
+      state.lastTs = ts;
       gate.onStep(ts);
       // 3. mark to market at the close.
       const snap = portfolio.mark(ts, prices);

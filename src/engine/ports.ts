@@ -69,6 +69,8 @@ export interface AccountingSink {
   position(strategyId: string, symbol: string, qty: number, avgPrice: number, ts: number): void;
   riskEvent(e: RiskEvent): void;
   executionNote(n: ExecutionNote): void;
+  /** Every candle of a step as the loop processes it (a resumable account records what its strategies were fed); absent = not recorded. */
+  readonly candle?: (symbol: string, c: Candle) => void;
   /** Called after every step; a forward sink commits here, a backtest sink only when its buffer is full. */
   stepDone(ts: number): void;
   flush(): void;

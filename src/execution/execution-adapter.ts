@@ -46,4 +46,11 @@ export interface ExecutionAdapter {
    * which `releasesReservation` (src/domain/execution-note.ts) is true.
    */
   drainNotes(): ExecutionNote[];
+  /**
+   * What the adapter holds that the account's next process needs (pending orders, protective
+   * orders, id counters), as plain, versioned JSON data; `restore` continues from it on a fresh
+   * adapter (an exchange-backed adapter will hold little more than the orders it is waiting for).
+   */
+  snapshot(): unknown;
+  restore(state: unknown): void;
 }

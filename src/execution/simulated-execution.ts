@@ -14,13 +14,14 @@ import { CtError } from '../core/errors.ts';
 import type { Candle } from '../domain/candle.ts';
 import type { MarketType } from '../domain/instrument.ts';
 import type { Fill, FillReason, OrderIntent, Side } from '../domain/order.ts';
-import { AtrStream } from '../indicators/atr.ts';
 import type { ExecutionNote } from '../domain/execution-note.ts';
 import type { FundingEvent, FundingPayment, FundingSource } from '../domain/funding.ts';
 import type { ExecutionAdapter } from './execution-adapter.ts';
 import { atrSlippageBps, feeOf, slippageCostOf, slippedPrice } from './fill-pricing.ts';
 import { FundingSchedule, type FundingHistory } from './funding-schedule.ts';
 import { protectiveTrigger } from './protective-orders.ts';
+import { StateReader } from '../core/state-json.ts';
+import { newSymbolState, symbolSnapshot, symbolStateOf, type PendingOrder, type PositionState, type SimulatedExecutionState, type SymbolState } from './simulated-state.ts';
 
 export interface FillModelConfig {
   /** `next_open` (default): fill at the next candle's open. `close`: at the decision close (optimistic). */
@@ -43,37 +44,6 @@ export interface SimulatedExecutionDeps {
   /** Stored funding history of a linear symbol (undefined = none stored). */
   readonly funding?: (symbol: string) => FundingHistory | undefined;
   readonly logger?: { warn(obj: object, msg: string): void };
-}
-
-interface PositionState {
-  readonly strategyId: string;
-  readonly symbol: string;
-  /** Signed quantity: > 0 long, < 0 short. */
-  qty: number;
-  /** Protective levels; NaN = none. */
-  stop: number;
-  takeProfit: number;
-  /** Order whose stop/TP is active: protective order ids derive from it. */
-  protectOrderId: string;
-}
-
-interface PendingOrder {
-  readonly order: OrderIntent;
-  readonly seq: number;
-  readonly decisionTs: number;
-  readonly slipBps: number;
-}
-
-interface SymbolState {
-  readonly symbol: string;
-  pending: PendingOrder[];
-  readonly positions: Map<string, PositionState>;
-  readonly atr: AtrStream;
-  lastTs: number;
-  funding: FundingSchedule | undefined;
-  warned: boolean;
-  historyEvents: number;
-  fallbackEvents: number;
 }
 
 const EMPTY_FILLS: Fill[] = Object.freeze([]) as unknown as Fill[];
@@ -251,15 +221,27 @@ export class SimulatedExecution implements ExecutionAdapter {
     return out;
   }
 
+  /** Everything the simulator holds, as plain data (notes are drained every step and are not part of it). */
+  snapshot(): SimulatedExecutionState {
+    return { v: 1, seq: this.seq, symbols: [...this.symbols.values()].map(symbolSnapshot) };
+  }
+
+  /** Continues from a snapshot (every field checked; CT_ERR_ACCOUNT_STATE naming it otherwise). Call on a fresh simulator. */
+  restore(state: unknown): void {
+    const r = new StateReader(state, 'execution').version(1);
+    const seq = r.int('seq');
+    const symbols = r.list('symbols').map((x) => symbolStateOf(x, this.cfg.atrPeriod));
+    this.symbols.clear();
+    for (const st of symbols) this.symbols.set(st.symbol, st);
+    this.seq = seq;
+  }
+
   // --- internals ------------------------------------------------------------------------------
 
   private state(symbol: string): SymbolState {
     let st = this.symbols.get(symbol);
     if (st === undefined) {
-      st = {
-        symbol, pending: [], positions: new Map(), atr: new AtrStream(this.cfg.atrPeriod), lastTs: -Infinity,
-        funding: undefined, warned: false, historyEvents: 0, fallbackEvents: 0,
-      };
+      st = newSymbolState(symbol, this.cfg.atrPeriod);
       this.symbols.set(symbol, st);
     }
     return st;

@@ -1,3 +1,4 @@
+import { CtError } from '../core/errors.ts';
 import { nanArray, requirePeriod, requireSameLength, withWarmup } from './params.ts';
 
 /**
@@ -38,6 +39,15 @@ export const atr = withWarmup(
   (n: number): number => n + 1,
 );
 
+/** Everything an AtrStream holds, to continue it in another process (a resumed forward account). */
+export interface AtrStreamState {
+  readonly n: number;
+  readonly count: number;
+  readonly prevClose: number;
+  readonly sum: number;
+  readonly last: number;
+}
+
 /** Streaming ATR: `update(high, low, close)`. */
 export class AtrStream {
   readonly warmup: number;
@@ -75,4 +85,19 @@ export class AtrStream {
   get value(): number { return this.last; }
   get ready(): boolean { return this.count >= this.warmup; }
   reset(): void { this.count = 0; this.prevClose = 0; this.sum = 0; this.last = NaN; }
+
+  state(): AtrStreamState {
+    return { n: this.n, count: this.count, prevClose: this.prevClose, sum: this.sum, last: this.last };
+  }
+
+  /** Continues from `s` exactly (the caller checked its shape); its period must be this stream's. */
+  setState(s: AtrStreamState): void {
+    if (s.n !== this.n || !(Number.isSafeInteger(s.count) && s.count >= 0)) {
+      throw new CtError('CT_ERR_ACCOUNT_STATE', `AtrStream: saved state of period ${s.n} (count ${s.count}) cannot continue a stream of period ${this.n}`, { details: { n: s.n, expected: this.n } });
+    }
+    this.count = s.count;
+    this.prevClose = s.prevClose;
+    this.sum = s.sum;
+    this.last = s.last;
+  }
 }

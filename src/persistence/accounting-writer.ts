@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { CtError } from '../core/errors.ts';
+import type { Candle } from '../domain/candle.ts';
 import type { EquitySnapshot } from '../domain/equity.ts';
 import type { ExecutionNote } from '../domain/execution-note.ts';
 import type { Fill, OrderIntent } from '../domain/order.ts';
@@ -7,6 +8,7 @@ import type { RiskDecision } from '../domain/risk-decision.ts';
 import type { RiskEvent } from '../domain/risk-event.ts';
 import type { Signal } from '../domain/signal.ts';
 import type { Trade } from '../domain/trade.ts';
+import { accountStateStatement, runCandleStatement } from './account-state.ts';
 import { busyTimeoutOf, dbLockedError, isBusyError } from './db-busy.ts';
 import type { StateDb } from './state-db.ts';
 
@@ -46,12 +48,29 @@ function params(cols: string): string {
   return cols.split(',').map(() => '?').join(',');
 }
 
+/** What a durable writer records besides each step's rows (a resumable account: forward). */
+export interface DurableAccountOptions {
+  /**
+   * The account's whole state after the step (and its time), upserted into account_state in the
+   * step's own transaction: the state a restart resumes from always matches the rows committed.
+   * Undefined = nothing to save yet.
+   */
+  readonly snapshot?: () => { readonly ts: number; readonly state: string } | undefined;
+  /** Records every candle the loop processed in run_candles (traded = 1), in the step's transaction. */
+  readonly recordCandles?: boolean;
+  /** How a commit that finds the database locked is waited for (durable mode; a backtest fails at once with CT_ERR_DB_LOCKED). */
+  readonly busy?: BusyPolicy;
+}
+
 /**
  * Writes everything the candle loop decides and does into State/trading.db, in every mode.
  * `batch` (backtest): rows are buffered and written in large transactions, equity rows with
  * multi-row INSERTs, because per-row commits would dominate a backtest's run time.
- * `durable` (forward/live/dry-run): every step's rows are committed at the end of the step, and a
- * fill is committed the moment it happens — a crash never loses a fill that was reported.
+ * `durable` (forward/live/dry-run): a step is committed atomically at its end: its fills,
+ * orders, positions, equity row and (forward) the account snapshot and its candles in one
+ * transaction. A kill between a fill and the end of its step therefore leaves neither the fill
+ * nor a snapshot that includes it; the restarted account holds what it held at the last
+ * committed step, and the order that filled is still pending there (same order, same fill id).
  */
 export class AccountingWriter {
   private readonly db: StateDb;
@@ -72,13 +91,27 @@ export class AccountingWriter {
   private readonly busy: BusyPolicy | undefined;
   /** Since when (Date.now()) a durable commit waits for the write lock; undefined = nothing owed. */
   private lockedSince: number | undefined;
+  private readonly snapshot: DurableAccountOptions['snapshot'];
+  private readonly stateSt: Database.Statement | undefined;
+  /** Set only when candles are recorded, so a backtest's loop does not even call it. */
+  readonly candle?: (symbol: string, c: Candle) => void;
 
-  constructor(db: StateDb, runId: string, mode: 'batch' | 'durable', flushEvery = 20_000, busy?: BusyPolicy) {
+  constructor(db: StateDb, runId: string, mode: 'batch' | 'durable', flushEvery = 20_000, durable: DurableAccountOptions = {}) {
     this.db = db;
-    this.busy = busy;
+    this.busy = durable.busy;
     this.runId = runId;
     this.mode = mode;
     this.flushEvery = flushEvery;
+    if (mode === 'durable') {
+      this.snapshot = durable.snapshot;
+      this.stateSt = durable.snapshot !== undefined ? accountStateStatement(db) : undefined;
+      if (durable.recordCandles === true) {
+        const st = runCandleStatement(db);
+        this.candle = (symbol, c) => {
+          this.pending.push(() => st.run(runId, symbol, c.ts, c.open, c.high, c.low, c.close, c.volume, 1));
+        };
+      }
+    }
     this.eqRun = { run: runId };
     this.st = {
       signal: db.prepare(`INSERT INTO signals (${SIGNAL_COLS}) VALUES (${params(SIGNAL_COLS)})`),
@@ -121,8 +154,6 @@ export class AccountingWriter {
   fill(f: Fill): void {
     const r = this.runId;
     this.pending.push(() => this.st.fill!.run(r, f.id, f.orderId, f.strategyId, f.symbol, f.side, f.qty, f.price, f.fee, f.slippageCost, f.ts, f.reason));
-    // Durable mode: a fill is committed together with everything decided before it, right now.
-    if (this.mode === 'durable') this.flush();
   }
 
   funding(ts: number, strategyId: string, symbol: string, rate: number, amount: number, source: string): void {
@@ -233,10 +264,13 @@ export class AccountingWriter {
     const durable = this.mode === 'durable';
     const full = durable ? busyTimeoutOf(this.db) : 0;
     if (durable) this.db.pragma(`busy_timeout = ${Math.min(full, ATTEMPT_WAIT_MS)}`);
+    // Taken at commit time, also on a retry after a lock: the state after the last of the rows committed with it.
+    const saved = this.stateSt !== undefined ? this.snapshot!() : undefined;
     try {
       this.db.transaction(() => {
         for (const w of rows) w();
         this.writeEquity(eqRows);
+        if (saved !== undefined) this.stateSt!.run(this.runId, saved.ts, saved.state);
       })();
     } catch (e) {
       if (isBusyError(e)) {

@@ -9,10 +9,10 @@ import { StepStreamSource } from '../../engine/sources/step-stream-source.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { createBybitClient } from '../../venues/bybit/ccxt-client.ts';
 import { klineFeed } from '../../venues/bybit/kline-feed.ts';
-import { simulatedExecution } from '../account.ts';
+import { simulatedExecution, type ResumableAccount } from '../account.ts';
+import { buildForwardAccount, carriedOver, feedStrategies, logStart, planAccount, type AccountPlan } from '../account-resume.ts';
 import { FeedGapWriter } from '../../persistence/feed-gaps.ts';
 import { bybitClientOptionsOf, klineFeedOptionsOf } from '../component-options.ts';
-import { warmUpFromExchange } from '../forward-warmup.ts';
 import { liveSteps, type LateCandle } from '../live-steps.ts';
 import { runSession, type SessionStatus } from '../session.ts';
 import { holeFlag, statusReporter } from '../status-line.ts';
@@ -40,11 +40,13 @@ export function checkForwardExecution(config: Config, secrets?: Secrets): void {
 /**
  * Forward: live Bybit candles (closed only, over WebSocket with reconnect and REST backfill)
  * through the same loop, with paper execution (the fill simulator), durable accounting and
- * supervised hosts. Strategies start warmed up on the last closed candles over REST. Runs until
- * Ctrl-C or forward.max_candles steps. Its clock is the wall clock: it times the grace period a
- * live step waits for a late symbol.
+ * supervised hosts. The run continues the account `forward.account` (src/app/account-resume.ts):
+ * restored as of its last committed step, strategies replayed on its recorded candles and on the
+ * ones that closed while the daemon was down; a new account's strategies start warmed up on the
+ * last closed candles over REST. Runs until Ctrl-C or forward.max_candles steps. Its clock is the
+ * wall clock: it times the grace period a live step waits for a late symbol.
  */
-export async function runForward(inp: { config: Config; raw: RawConfig; logger: Logger; secrets?: Secrets; signal?: AbortSignal }): Promise<ForwardOutcome> {
+export async function runForward(inp: { config: Config; raw: RawConfig; logger: Logger; secrets?: Secrets; signal?: AbortSignal; newAccount?: boolean }): Promise<ForwardOutcome> {
   const { config } = inp;
   checkForwardExecution(config, inp.secrets);
   const log = inp.logger.child({ component: 'forward' });
@@ -54,6 +56,8 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
   let holes: () => string[] = () => [];
   // Made before the first step: a hole in the first backfill must show on the status line too.
   const report = statusReporter(log, () => openPositions(), 1, () => holes());
+  const execution = simulatedExecution(config, log);
+  let account: ResumableAccount | undefined;
   return runSession({ config, raw: inp.raw, logger: log, ...(inp.signal ? { signal: inp.signal } : {}) }, {
     mode: 'forward',
     runIdPrefix: 'forward',
@@ -62,13 +66,16 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
     supervised: true,
     closeAtEnd: false,
     maxSteps: config.forward.max_candles,
-    prepare: async () => ({ symbols: config.market.symbols }),
-    execution: () => simulatedExecution(config, log),
+    // Read-only: a saved state that cannot be read or does not fit the config fails before any strategy starts.
+    prepare: async (ctx): Promise<{ symbols: readonly string[]; plan: AccountPlan }> => ({ symbols: config.market.symbols, plan: planAccount(ctx.db, ctx.runId, config, inp.newAccount === true) }),
+    execution: () => execution,
+    account: (p, ctx) => (account = buildForwardAccount(ctx.db, ctx.runId, config, p.plan, execution)),
     async source(p, hosts, ctx) {
       // Strategies start warm, as they would have been had the daemon been running all along.
       // One REST client (with the configured timeout) for the warm-up and the feed's backfills.
       const client = createBybitClient(bybitClientOptionsOf(config));
-      const lastClosedTs = await warmUpFromExchange(hosts, config, p.symbols, log, client, ctx.stop);
+      const { lastClosedTs, fed } = await feedStrategies({ db: ctx.db, runId: ctx.runId, hosts, config, symbols: p.symbols, plan: p.plan, log, client, signal: ctx.stop });
+      logStart(log.child({ runId: ctx.runId }), p.plan, carriedOver(account!, execution), fed);
       // Gaps the feed could not fill are events of this run in the state DB.
       const gaps = new FeedGapWriter(ctx.db, ctx.runId);
       const feed = klineFeed({
@@ -99,7 +106,7 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
     },
     async end({ ctx, status, loop }) {
       const eq = loop?.equity;
-      const last = eq !== undefined && eq.length > 0 ? eq.at(eq.length - 1).equity : config.forward.initial_cash;
+      const last = eq !== undefined && eq.length > 0 ? eq.at(eq.length - 1).equity : (account?.portfolio.equity() ?? config.forward.initial_cash);
       return { runId: ctx.runId, status, steps: loop?.steps ?? 0, fills: loop?.fills.length ?? 0, finalEquity: last };
     },
   });
@@ -109,6 +116,7 @@ export const forwardMode: ModeModule = {
   name: 'forward',
   logFile: 'cryptotrader.log',
   maxCandlesKey: 'forward.max_candles',
+  resumable: true,
   async run(inp) {
     const r = await runForward(inp);
     return { json: { run_id: r.runId, ...r }, text: `forward ${r.runId} ${r.status}: ${r.steps} steps, ${r.fills} fills, equity ${r.finalEquity.toFixed(2)}` };

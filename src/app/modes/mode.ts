@@ -12,6 +12,8 @@ export interface ModeRunInputs {
   readonly secrets: Secrets;
   /** `--confirm-live` was given. */
   readonly confirmLive: boolean;
+  /** `--new-account` was given (only a resumable mode accepts it). */
+  readonly newAccount: boolean;
 }
 
 /** What the command prints when the run ends: one JSON document with --json, the text otherwise. */
@@ -33,5 +35,7 @@ export interface ModeModule {
   readonly maxCandlesKey?: string;
   /** A key `--symbols` sets in this mode besides market.symbols (the dry-run's synthetic symbols). */
   readonly symbolsKey?: string;
+  /** The mode's account resumes across starts (forward): `--new-account` applies to it. */
+  readonly resumable?: boolean;
   run(inp: ModeRunInputs): Promise<ModeReport>;
 }

@@ -23,41 +23,13 @@ import type { EquitySnapshot } from '../../domain/equity.ts';
 import type { MarketType } from '../../domain/instrument.ts';
 import type { Fill } from '../../domain/order.ts';
 import type { Trade } from '../../domain/trade.ts';
-import { isResidue, newLedger, openTrip, seePrice, tradeOf, type PositionLedger } from './position-ledger.ts';
+import { EquityMarks } from './equity-marks.ts';
+import { readPortfolioState, type PortfolioState } from './portfolio-state.ts';
+import { isResidue, ledgerState, newLedger, openTrip, seePrice, tradeOf, type PositionLedger } from './position-ledger.ts';
+import { newStrategyLedger, type StrategyLedger, type StrategyLedgerView } from './strategy-ledger.ts';
 
-const DAY_MS = 86_400_000;
+export type { StrategyLedgerView } from './strategy-ledger.ts';
 
-/** One strategy's sub-ledger totals (quote currency). */
-export interface StrategyLedgerView {
-  readonly strategyId: string;
-  readonly weight: number;
-  readonly realizedPnl: number;
-  readonly unrealizedPnl: number;
-  readonly fees: number;
-  readonly slippage: number;
-  readonly funding: number;
-  readonly trades: number;
-  /** Allotted starting capital (initialCash x weight) + realized + unrealized - fees - funding. */
-  readonly equity: number;
-  /** From this strategy's own equity peak, >= 0. */
-  readonly drawdown: number;
-  /** Gross notional of its positions / its equity (0 when flat). */
-  readonly exposure: number;
-}
-
-interface StrategyLedger {
-  readonly strategyId: string;
-  weight: number;
-  realizedPnl: number;
-  fees: number;
-  slippage: number;
-  funding: number;
-  trades: number;
-  // refreshed by mark()
-  unrealizedPnl: number;
-  gross: number;
-  peak: number;
-}
 
 export class Portfolio {
   readonly market: MarketType;
@@ -68,13 +40,13 @@ export class Portfolio {
   private readonly positions = new Map<string, Map<string, PositionLedger>>();
   /** symbol -> ledgers on it (any strategy), for the per-candle excursion update without allocation. */
   private readonly bySymbol = new Map<string, PositionLedger[]>();
+  /** Every ledger in the order it was created (what a snapshot lists). */
+  private readonly created: PositionLedger[] = [];
   private readonly lastPrices = new Map<string, number>();
   private readonly trades: Trade[] = [];
   private readonly tradeListeners: Array<(t: Trade) => void> = [];
   private tradeSeq = 0;
-  private peak: number;
-  private dayIndex = Number.NaN;
-  private dayStart: number;
+  private readonly marks: EquityMarks;
 
   constructor(initialCash: number, strategyIds: string[], market: MarketType) {
     if (!(Number.isFinite(initialCash) && initialCash > 0)) {
@@ -86,11 +58,10 @@ export class Portfolio {
     this.market = market;
     this.initialCash = initialCash;
     this.cashBalance = initialCash;
-    this.peak = initialCash;
-    this.dayStart = initialCash;
+    this.marks = new EquityMarks(initialCash);
     const w = strategyIds.length > 0 ? 1 / strategyIds.length : 0;
     for (const id of strategyIds) {
-      this.strategies.set(id, { strategyId: id, weight: w, realizedPnl: 0, fees: 0, slippage: 0, funding: 0, trades: 0, unrealizedPnl: 0, gross: 0, peak: initialCash * w });
+      this.strategies.set(id, newStrategyLedger(id, w, initialCash));
       this.positions.set(id, new Map());
     }
   }
@@ -252,13 +223,9 @@ export class Portfolio {
       if (e > s.peak) s.peak = e;
     }
     const equity = this.equityWith(unrealized, gross);
-    if (equity > this.peak) this.peak = equity;
-    const day = Math.floor(ts / DAY_MS);
-    if (day !== this.dayIndex) {
-      this.dayIndex = day;
-      this.dayStart = equity;
-    }
-    return { ts, cash: this.cashBalance, equity, exposure: ratio(gross, equity), drawdown: this.peak > 0 ? Math.max(0, (this.peak - equity) / this.peak) : 0 };
+    this.marks.see(ts, equity);
+    const peak = this.marks.peak;
+    return { ts, cash: this.cashBalance, equity, exposure: ratio(gross, equity), drawdown: peak > 0 ? Math.max(0, (peak - equity) / peak) : 0 };
   }
 
   // --- queries ---------------------------------------------------------------------------------
@@ -335,22 +302,53 @@ export class Portfolio {
 
   /** Highest equity of any mark so far (the initial cash before the first mark). */
   get peakEquity(): number {
-    return this.peak;
+    return this.marks.peak;
   }
 
   /** Equity at the first mark of the current UTC day (initial cash before the first mark). */
   get dayStartEquity(): number {
-    return this.dayStart;
+    return this.marks.dayStart;
   }
 
   /** Account drawdown from the peak, now: (peak - equity()) / peak, >= 0. */
   drawdownNow(): number {
-    return this.peak > 0 ? Math.max(0, (this.peak - this.equity()) / this.peak) : 0;
+    const peak = this.marks.peak;
+    return peak > 0 ? Math.max(0, (peak - this.equity()) / peak) : 0;
   }
 
   /** Last known price of a symbol (mark, candle close or fill), undefined if never seen. */
   lastPrice(symbol: string): number | undefined {
     return this.lastPrices.get(symbol);
+  }
+
+  // --- continuing in another process ----------------------------------------------------------
+
+  /** Everything the account holds, as plain data (copies). Closed trades are not part of it: they are recorded. */
+  snapshot(): PortfolioState {
+    return {
+      v: 1, market: this.market, initialCash: this.initialCash, cash: this.cashBalance, tradeSeq: this.tradeSeq,
+      strategies: [...this.strategies.values()].map((s) => ({ ...s })),
+      ledgers: this.created.map(ledgerState),
+      lastPrices: [...this.lastPrices].map(([symbol, price]) => ({ symbol, price })),
+      marks: this.marks.state(),
+    };
+  }
+
+  /**
+   * Continues from a snapshot of a Portfolio built with the same initial cash, strategies (in
+   * order) and market: this one then holds and does exactly what that one did. Call it on a fresh
+   * Portfolio, before any event. A field that is missing, of the wrong type or that does not fit
+   * this Portfolio is a CT_ERR_ACCOUNT_STATE naming its path.
+   */
+  restore(state: unknown): void {
+    if (this.created.length > 0) throw new CtError('CT_ERR_INTERNAL', 'portfolio.restore: called on a portfolio that already booked positions');
+    const st = readPortfolioState(state, { market: this.market, initialCash: this.initialCash, strategyIds: [...this.strategies.keys()] });
+    st.strategies.forEach((s) => Object.assign(this.strategies.get(s.strategyId)!, s));
+    for (const p of st.ledgers) this.addLedger(this.positions.get(p.strategyId)!, { ...p });
+    for (const { symbol, price } of st.lastPrices) this.lastPrices.set(symbol, price);
+    this.cashBalance = st.cash;
+    this.tradeSeq = st.tradeSeq;
+    this.marks.setState(st.marks);
   }
 
   // --- internals -------------------------------------------------------------------------------
@@ -384,14 +382,15 @@ export class Portfolio {
 
   private ledger(strategyId: string, symbol: string): PositionLedger {
     const bySym = this.positions.get(strategyId)!;
-    let p = bySym.get(symbol);
-    if (p === undefined) {
-      p = newLedger(strategyId, symbol);
-      bySym.set(symbol, p);
-      let list = this.bySymbol.get(symbol);
-      if (list === undefined) this.bySymbol.set(symbol, (list = []));
-      list.push(p);
-    }
+    return bySym.get(symbol) ?? this.addLedger(bySym, newLedger(strategyId, symbol));
+  }
+
+  private addLedger(bySym: Map<string, PositionLedger>, p: PositionLedger): PositionLedger {
+    bySym.set(p.symbol, p);
+    let list = this.bySymbol.get(p.symbol);
+    if (list === undefined) this.bySymbol.set(p.symbol, (list = []));
+    list.push(p);
+    this.created.push(p);
     return p;
   }
 }

@@ -8,6 +8,7 @@
  *  - reduce:   realized = (price - avg) x closedQty x sign(q); avg unchanged;
  *  - flip:     close |q| as above, then open the rest at the fill price (a new round trip).
  */
+import { StateReader } from '../../core/state-json.ts';
 import type { Trade } from '../../domain/trade.ts';
 
 export interface PositionLedger {
@@ -40,6 +41,24 @@ export function newLedger(strategyId: string, symbol: string): PositionLedger {
     strategyId, symbol, qty: 0, avgPrice: 0, entryTs: 0, entryQty: 0, entryNotional: 0, exitQty: 0, exitNotional: 0,
     maxAbsQty: 0, grossPnl: 0, fees: 0, slippage: 0, funding: 0, riskPerUnit: NaN, lowSeen: 0, highSeen: 0, bars: 0,
   };
+}
+
+/** The numeric fields of a ledger, in the order a saved state lists them. */
+const LEDGER_NUMBERS = [
+  'qty', 'avgPrice', 'entryTs', 'entryQty', 'entryNotional', 'exitQty', 'exitNotional', 'maxAbsQty', 'grossPnl', 'fees', 'slippage', 'funding',
+  'riskPerUnit', 'lowSeen', 'highSeen', 'bars',
+] as const satisfies ReadonlyArray<keyof PositionLedger>;
+
+/** A ledger as plain data (a copy), open round trip included: a trip resumed later closes exactly. */
+export function ledgerState(p: PositionLedger): PositionLedger {
+  return { ...p };
+}
+
+/** The ledger a saved state describes; every field is checked. */
+export function ledgerFromState(r: StateReader): PositionLedger {
+  const p = newLedger(r.str('strategyId'), r.str('symbol'));
+  for (const k of LEDGER_NUMBERS) p[k] = r.num(k);
+  return p;
 }
 
 /** Float residue of a full close (mirrors the fill simulator, so both agree on "flat"). */

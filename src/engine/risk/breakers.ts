@@ -5,6 +5,7 @@
  * floor (per strategy, over its last N closed trades). They only ever block ENTRIES; exits always
  * pass. Trips and clears are RiskEvents, drained by the loop into `risk_events`.
  */
+import { StateReader } from '../../core/state-json.ts';
 import type { Trade } from '../../domain/trade.ts';
 import type { Portfolio } from '../portfolio/portfolio.ts';
 import type { RiskConfig } from './risk-config.ts';
@@ -16,6 +17,18 @@ const DAY_MS = 86_400_000;
 export interface EntryBlock {
   readonly code: RiskReasonCode;
   readonly reason: string;
+}
+
+/** The breakers' state as plain data: what is tripped, the step clock and UTC day, cooldowns, recent trade results. */
+export interface BreakersState {
+  readonly v: 1;
+  readonly halted: boolean;
+  readonly stepIndex: number;
+  readonly stepTs: number;
+  readonly day: number;
+  readonly dailyTripped: boolean;
+  readonly cooldowns: ReadonlyArray<{ readonly strategyId: string; readonly symbol: string; readonly until: number }>;
+  readonly recentPnl: ReadonlyArray<{ readonly strategyId: string; readonly pnl: readonly number[] }>;
 }
 
 export class Breakers {
@@ -122,6 +135,38 @@ export class Breakers {
     const out = this.eventLog.slice(this.drained);
     this.drained = this.eventLog.length;
     return out;
+  }
+
+  /**
+   * Everything that decides future blocks, as plain data. The step clock goes on counting in the
+   * next process, so a cooldown counts traded candles across a restart (a downtime does not shorten it).
+   * Events already drained are recorded; they are not part of it.
+   */
+  state(): BreakersState {
+    return {
+      v: 1, halted: this.haltedFlag, stepIndex: this.stepIndex, stepTs: this.stepTs, day: this.day, dailyTripped: this.dailyTripped,
+      cooldowns: [...this.cooldownUntil].map(([k, until]) => {
+        const [strategyId, symbol] = k.split('\u0000') as [string, string];
+        return { strategyId, symbol, until };
+      }),
+      recentPnl: [...this.recentPnl].map(([strategyId, pnl]) => ({ strategyId, pnl: [...pnl] })),
+    };
+  }
+
+  /** Continues from `state` (every field checked; CT_ERR_ACCOUNT_STATE naming it otherwise). Call on fresh breakers. */
+  setState(state: unknown): void {
+    const r = new StateReader(state, 'risk.breakers').version(1);
+    const cooldowns = r.list('cooldowns').map((c) => [pairKey(c.str('strategyId'), c.str('symbol')), c.int('until')] as const);
+    const recent = r.list('recentPnl').map((x) => [x.str('strategyId'), x.nums('pnl')] as const);
+    this.haltedFlag = r.bool('halted');
+    this.stepIndex = r.int('stepIndex');
+    this.stepTs = r.num('stepTs');
+    this.day = r.num('day');
+    this.dailyTripped = r.bool('dailyTripped');
+    this.cooldownUntil.clear();
+    for (const [k, until] of cooldowns) this.cooldownUntil.set(k, until);
+    this.recentPnl.clear();
+    for (const [sid, pnl] of recent) this.recentPnl.set(sid, pnl);
   }
 
   private event(ts: number, code: BreakerCode, kind: RiskEvent['kind'], message: string): void {

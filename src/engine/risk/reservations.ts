@@ -15,6 +15,8 @@ export interface Reservation {
   readonly cash: number;
 }
 
+import { StateReader } from '../../core/state-json.ts';
+
 export class ReservationBook {
   private readonly byId = new Map<string, Reservation>();
 
@@ -64,5 +66,19 @@ export class ReservationBook {
 
   values(): IterableIterator<Reservation> {
     return this.byId.values();
+  }
+
+  /** The reservations in the order they were made (projections apply them in that order), as plain data. */
+  state(): Reservation[] {
+    return [...this.byId.values()].map((r) => ({ ...r }));
+  }
+
+  /** Continues from saved reservations (every field checked). Call on an empty book. */
+  setState(list: readonly StateReader[]): void {
+    const rs = list.map((x): Reservation => ({
+      orderId: x.str('orderId'), strategyId: x.str('strategyId'), symbol: x.str('symbol'), signedQty: x.finite('signedQty'), reduceOnly: x.bool('reduceOnly'), cash: x.finite('cash'),
+    }));
+    this.byId.clear();
+    for (const r of rs) this.byId.set(r.orderId, r);
   }
 }

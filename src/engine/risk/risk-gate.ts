@@ -16,19 +16,29 @@
  * position already holds. The headroom covers the fill at the next open (plus slippage and fees)
  * differing from the decision close.
  */
+import { StateReader } from '../../core/state-json.ts';
 import type { Signal } from '../../domain/signal.ts';
 import type { OrderIntent, Side } from '../../domain/order.ts';
 import type { Portfolio } from '../portfolio/portfolio.ts';
 import { DEFAULT_FILL_HEADROOM_PCT, validateRiskConfig, type RiskConfig } from './risk-config.ts';
 import type { RiskDecision, RiskReasonCode } from '../../domain/risk-decision.ts';
 import type { RiskEvent } from '../../domain/risk-event.ts';
-import { Breakers, fmtAmount, pairKey } from './breakers.ts';
-import { ReservationBook } from './reservations.ts';
+import { Breakers, fmtAmount, pairKey, type BreakersState } from './breakers.ts';
+import { ReservationBook, type Reservation } from './reservations.ts';
 import { floorToStep, sizePosition, type ExchangeRules } from './sizing.ts';
 
 export type { ExchangeRules } from './sizing.ts';
 
 const EPS = 1e-9;
+
+/** The gate's state as plain data (`snapshot`/`restore`); its limits come from the config, not from here. */
+export interface RiskGateState {
+  readonly v: 1;
+  /** Orders approved and not yet filled or cancelled, in approval order. */
+  readonly reservations: readonly Reservation[];
+  readonly refPrices: ReadonlyArray<{ readonly symbol: string; readonly price: number }>;
+  readonly breakers: BreakersState;
+}
 
 type Deny = { readonly ok: false; readonly code: RiskReasonCode; readonly reason: string };
 type OpenOk = { readonly ok: true; readonly qty: number; readonly resizedBy: RiskReasonCode | undefined; readonly note: string };
@@ -184,6 +194,23 @@ export class RiskGate {
       total += n;
     }
     return { positions, perStrategy, perSymbol, total, equity: this.portfolio.equity(), reservedCash: this.book.reservedCash() };
+  }
+
+  // --- CONTINUING IN ANOTHER PROCESS -------------------------------------------------------------
+
+  snapshot(): RiskGateState {
+    return { v: 1, reservations: this.book.state(), refPrices: [...this.refPrices].map(([symbol, price]) => ({ symbol, price })), breakers: this.breakers.state() };
+  }
+
+  /** Continues from a snapshot (every field checked; CT_ERR_ACCOUNT_STATE naming it otherwise). Call on a fresh gate, after its portfolio was restored. */
+  restore(state: unknown): void {
+    const r = new StateReader(state, 'risk').version(1);
+    const reservations = r.list('reservations');
+    const prices = r.list('refPrices').map((p) => [p.str('symbol'), p.num('price')] as const);
+    this.breakers.setState(r.raw('breakers'));
+    this.book.setState(reservations);
+    this.refPrices.clear();
+    for (const [sym, px] of prices) this.refPrices.set(sym, px);
   }
 
   // --- PRE-TRADE CHECKS --------------------------------------------------------------------------

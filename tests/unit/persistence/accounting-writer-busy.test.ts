@@ -45,7 +45,7 @@ describe('a durable accounting writer and a locked database', () => {
     const { db, path } = freshDb(60_000);
     const waits: Array<{ attempt: number; committed: boolean }> = [];
     const policy: BusyPolicy = { timeoutMs: 10_000, onWait: (e) => waits.push({ attempt: e.attempt, committed: e.committed }) };
-    const w = new AccountingWriter(db, RUN, 'durable', undefined, policy);
+    const w = new AccountingWriter(db, RUN, 'durable', undefined, { busy: policy });
     step(w, 0);
     expect(w.commitOwed).toBe(false);
 
@@ -75,7 +75,7 @@ describe('a durable accounting writer and a locked database', () => {
 
   it('gives up with CT_ERR_DB_LOCKED naming the file once the lock outlasts the timeout, the rows still in memory', async () => {
     const { db, path } = freshDb(60_000);
-    const w = new AccountingWriter(db, RUN, 'durable', undefined, { timeoutMs: 900, onWait: () => undefined });
+    const w = new AccountingWriter(db, RUN, 'durable', undefined, { busy: { timeoutMs: 900, onWait: () => undefined } });
     const other = holdLock(path);
     step(w, 0);
     const err = await w.settle().catch((e: unknown) => e);

@@ -93,7 +93,7 @@ describe('accounting writer', () => {
     db.close();
   });
 
-  it('keeps a backtest in memory until it flushes, but commits a durable step and a fill at once', () => {
+  it('keeps a backtest in memory until it flushes, and commits a durable step, its fills included, atomically at its end', () => {
     const { db, dir } = freshDb();
     const reader = new Database(join(dir, 'trading.db'), { readonly: true });
     const count = (t: string): number => (reader.prepare(`SELECT count(*) AS n FROM ${t} WHERE run_id = ?`).get(RUN) as { n: number }).n;
@@ -106,9 +106,11 @@ describe('accounting writer', () => {
 
     const durable = new AccountingWriter(db, RUN, 'durable');
     durable.fill({ id: 'f1', orderId: 'o1', strategyId: 'st', symbol: 'BTC/USDT', side: 'buy', qty: 1, price: 1, fee: 0, slippageCost: 0, ts: 5, reason: 'signal' });
-    expect(count('fills')).toBe(1);
+    // A kill between the fill and the end of its step leaves neither: the fill is not committed alone.
+    expect(count('fills')).toBe(0);
     durable.equity(mark(1));
     durable.stepDone(mark(1).ts);
+    expect(count('fills')).toBe(1);
     expect(count('equity')).toBe(2);
     reader.close();
     db.close();
