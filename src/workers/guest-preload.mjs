@@ -10,7 +10,8 @@
  *      stderr (the host reads it as CT_ERR_STRATEGY_MEMORY) and SIGKILLs the process. The V8 heap
  *      is capped by --max-old-space-size; this also catches memory outside the JS heap (buffers).
  *    The thread is unref'd: it never keeps a finished guest alive.
- * 2. The module hooks that load the daemon-compiled TypeScript (guest-ts-hooks.mjs).
+ * 2. The module hooks that load the daemon-compiled TypeScript (guest-ts-hooks.mjs), when the
+ *    guest may load TypeScript (CT_GUEST_TS_HOOKS=1: from the sources, or a custom strategy).
  */
 import { register } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -37,13 +38,16 @@ setInterval(() => {
 `;
 new Worker(WATCHDOG, { eval: true, workerData: { watchMs, rssLimitMb } }).unref();
 
-const hooks = new URL('./guest-ts-hooks.mjs', import.meta.url);
-register(hooks, {
-  data: {
-    cacheDir: env.CT_GUEST_CODE_DIR ?? '',
-    salt: env.CT_GUEST_CODE_SALT ?? '',
-    sourceRoot: env.CT_GUEST_SOURCE_ROOT ?? '',
-    builtRoot: env.CT_GUEST_BUILT_ROOT ?? '',
-    packages: JSON.parse(env.CT_GUEST_PACKAGES || '{}'),
-  },
-});
+// Not registered for a built-in strategy run from dist/ (guest-sandbox.ts says why).
+if (env.CT_GUEST_TS_HOOKS === '1') {
+  const hooks = new URL('./guest-ts-hooks.mjs', import.meta.url);
+  register(hooks, {
+    data: {
+      cacheDir: env.CT_GUEST_CODE_DIR ?? '',
+      salt: env.CT_GUEST_CODE_SALT ?? '',
+      sourceRoot: env.CT_GUEST_SOURCE_ROOT ?? '',
+      builtRoot: env.CT_GUEST_BUILT_ROOT ?? '',
+      packages: JSON.parse(env.CT_GUEST_PACKAGES || '{}'),
+    },
+  });
+}

@@ -90,6 +90,11 @@ export function processGuestLaunch(spec: StrategySpec, maxMemoryMb: number, watc
   const sourceRoots = RUNNING_BUILT ? [join(PACKAGE_ROOT, 'dist')] : [join(PACKAGE_ROOT, 'src'), join(PACKAGE_ROOT, 'strategies', 'builtins')];
   // From dist/ nothing of ours is TypeScript; only user strategies need compiling.
   const code = prepareGuestCode([...(RUNNING_BUILT ? [] : sourceRoots), ...(own ? [own] : [])]);
+  // A built-in strategy from dist/ loads only built JavaScript, which Node's own resolver finds
+  // inside the readable folders: the module hooks (guest-ts-hooks.mjs) would have nothing to do
+  // and cost the process ~180 ms of start-up, every module going through the loader thread
+  // (docs/benchmarks.md). Sources or a custom strategy need them.
+  const hooks = !RUNNING_BUILT || own !== undefined;
   // The guest's hooks answer these bare imports with the real path, so that Node's resolver never
   // walks (and the sandbox never has to open) the rest of node_modules or a symlink to it.
   const packages: Record<string, string> = {};
@@ -125,7 +130,7 @@ export function processGuestLaunch(spec: StrategySpec, maxMemoryMb: number, watc
     CT_GUEST_RSS_LIMIT_MB: String(maxMemoryMb + RSS_HEADROOM_MB),
     CT_GUEST_WATCH_MS: String(watchMs),
     // Tells the strategy loader that .ts imports already work (no tsx registration in here).
-    CT_GUEST_TS_HOOKS: '1',
+    CT_GUEST_TS_HOOKS: hooks ? '1' : '0',
     CT_GUEST_PACKAGES: JSON.stringify(Object.fromEntries(Object.entries(packages).map(([k, v]) => [k, pathToFileURL(v).href]))),
     ...(RUNNING_BUILT
       ? { CT_GUEST_SOURCE_ROOT: pathToFileURL(join(PACKAGE_ROOT, 'src')).href + '/', CT_GUEST_BUILT_ROOT: pathToFileURL(join(PACKAGE_ROOT, 'dist', 'src')).href + '/' }
