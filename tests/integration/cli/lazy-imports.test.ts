@@ -21,7 +21,7 @@ function packagesLoaded(args: string[]): { code: number | null; packages: Set<st
 }
 
 describe('a command loads only what it uses', () => {
-  for (const args of [['--help'], ['config', 'check'], ['config', 'show'], ['strategies', 'list'], ['sweep', '--help']]) {
+  for (const args of [['--help'], ['config', 'check'], ['config', 'show'], ['strategies', 'list'], ['sweep', '--help'], ['runs', '--set', `general.state_dir=${join(dir, 'State')}`], ['runs', 'show', '--help']]) {
     it(`\`${args.join(' ')}\` never imports ${HEAVY.join(', ')}`, () => {
       const r = packagesLoaded(args);
       expect(r.code).toBe(0);
