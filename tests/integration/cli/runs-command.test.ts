@@ -181,4 +181,11 @@ describe('runs without a state database', () => {
     expect(show.code).toBe(2);
     expectOneCleanLine(show.stderr, 'run id "dryrun-x"', 'does not exist yet');
   }, 60_000);
+
+  it('refuses --mode on runs show, naming runs among the commands that take it', async () => {
+    const fresh = tempWorkspace('ct-runs-mode-');
+    const r = await runCliProcess(['runs', 'show', 'x', '--mode', 'forward', ...setArgs(fresh.sets)], 60_000);
+    expect(r.code).toBe(2);
+    expectOneCleanLine(r.stderr, '--mode does not apply to "runs show"', 'sweep, runs,');
+  }, 60_000);
 });
