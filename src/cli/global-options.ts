@@ -90,8 +90,9 @@ function rootOf(cmd: Command): Command {
   return c;
 }
 
-function leaves(c: Command): Command[] {
-  return c.commands.length === 0 ? [c] : c.commands.flatMap(leaves);
+/** Every command below `c` (a command with sub-commands may run too: `runs` beside `runs show`). */
+function descendants(c: Command): Command[] {
+  return c.commands.flatMap((x) => [x, ...descendants(x)]);
 }
 
 /** True for the root command (the daemon), which honours every global option. */
@@ -112,7 +113,7 @@ export function refuseUnusedGlobals(actionCommand: Command): void {
   for (const opt of root.options) {
     const name = opt.attributeName();
     if (root.getOptionValueSource(name) !== 'cli' || isHonoured(actionCommand, name)) continue;
-    const users = [root, ...root.commands.flatMap(leaves)].filter((c) => isHonoured(c, name)).map((c) => (c === root ? `${root.name()} (run)` : commandPath(c)));
+    const users = [root, ...descendants(root)].filter((c) => isHonoured(c, name)).map((c) => (c === root ? `${root.name()} (run)` : commandPath(c)));
     throw new CtError('CT_ERR_USAGE', `${opt.long} does not apply to "${commandPath(actionCommand)}" (it is used by: ${users.join(', ')})`, {
       details: { option: opt.long, command: commandPath(actionCommand) },
     });

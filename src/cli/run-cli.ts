@@ -5,6 +5,7 @@ import { scrub } from '../observability/scrub.ts';
 import { addGlobalOptions, CliHelp, globalsOf, refuseUnusedGlobals } from './global-options.ts';
 import { registerConfigCommands } from './config-commands.ts';
 import { registerDataCommands } from './data-commands.ts';
+import { registerRunsCommand } from './runs-command.ts';
 import { registerStrategyCommands } from './strategy-commands.ts';
 import { registerSweepCommand } from './sweep-command.ts';
 import { packageVersion } from './version.ts';
@@ -22,7 +23,7 @@ class CliCommand extends Command {
 
 /**
  * Builds the command tree. The root command runs the daemon in the configured mode; sub-commands
- * (data, strategies, sweep, config) slot in beside it. Each command's action returns a JSON-able
+ * (data, strategies, sweep, runs, config) slot in beside it. Each command's action returns a JSON-able
  * summary, printed on stdout with --json (logs never go to stdout).
  *
  * Start-up cost: this module and the register* modules import only commander and small helpers;
@@ -48,6 +49,7 @@ export function buildProgram(stops?: StopHold): Command {
   registerDataCommands(program);
   registerStrategyCommands(program);
   registerSweepCommand(program);
+  registerRunsCommand(program);
   registerConfigCommands(program);
   return program;
 }

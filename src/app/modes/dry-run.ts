@@ -4,6 +4,7 @@ import type { Config } from '../../config/schema.ts';
 import { CtError } from '../../core/errors.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { simulatedExecution } from '../account.ts';
+import { writeRunResults } from '../run-results.ts';
 import { runSession, type SessionStatus } from '../session.ts';
 import { statusReporter } from '../status-line.ts';
 import { syntheticSource } from '../synthetic-source.ts';
@@ -22,6 +23,8 @@ export interface DryRunOutcome {
   readonly openPositions: number;
   readonly strategyPids: Record<string, number | undefined>;
   readonly restarts: Record<string, number>;
+  /** results/<run-id>/, written from the run's rows when it stops (like a backtest's). */
+  readonly resultsDir: string;
 }
 
 /**
@@ -64,6 +67,7 @@ export async function runDryRun(inp: { config: Config; raw: RawConfig; logger: L
         runId: ctx.runId, status, steps: loop?.steps ?? 0, candles: loop?.candles ?? 0, signals: loop?.signals ?? 0,
         approved: loop?.approved ?? 0, denied: loop?.denied ?? 0, fills: loop?.fills.length ?? 0, finalEquity: Number(last.toFixed(2)),
         openPositions: account?.portfolio.openPositions().length ?? 0, strategyPids: hosts?.pids() ?? {}, restarts: hosts?.restarts() ?? {},
+        resultsDir: await writeRunResults(ctx.db, ctx.runId, config.general.results_dir),
       };
       log.info(outcome, 'dry-run finished');
       return outcome;
@@ -81,6 +85,7 @@ export const dryRunMode: ModeModule = {
     const text = [
       `dry-run ${r.runId} ${r.status}: ${r.steps} steps, ${r.candles} candles, ${r.signals} signals (${r.approved} approved, ${r.denied} denied), ${r.fills} fills`,
       `final equity ${r.finalEquity.toFixed(2)}, ${r.openPositions} open positions; state in ${inp.config.general.state_dir}/trading.db`,
+      `results: ${r.resultsDir}`,
     ].join('\n');
     return { json: { run_id: r.runId, ...r }, text };
   },

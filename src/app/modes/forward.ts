@@ -14,6 +14,7 @@ import { buildForwardAccount, carriedOver, feedStrategies, logStart, planAccount
 import { FeedGapWriter } from '../../persistence/feed-gaps.ts';
 import { bybitClientOptionsOf, klineFeedOptionsOf } from '../component-options.ts';
 import { liveSteps, type LateCandle } from '../live-steps.ts';
+import { writeRunResults } from '../run-results.ts';
 import { runSession, type SessionStatus } from '../session.ts';
 import { holeFlag, statusReporter } from '../status-line.ts';
 import type { ModeModule } from './mode.ts';
@@ -24,6 +25,8 @@ export interface ForwardOutcome {
   readonly steps: number;
   readonly fills: number;
   readonly finalEquity: number;
+  /** results/<run-id>/, written from the run's rows when it stops (like a backtest's). */
+  readonly resultsDir: string;
 }
 
 /**
@@ -107,7 +110,8 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
     async end({ ctx, status, loop }) {
       const eq = loop?.equity;
       const last = eq !== undefined && eq.length > 0 ? eq.at(eq.length - 1).equity : (account?.portfolio.equity() ?? config.forward.initial_cash);
-      return { runId: ctx.runId, status, steps: loop?.steps ?? 0, fills: loop?.fills.length ?? 0, finalEquity: last };
+      const resultsDir = await writeRunResults(ctx.db, ctx.runId, config.general.results_dir);
+      return { runId: ctx.runId, status, steps: loop?.steps ?? 0, fills: loop?.fills.length ?? 0, finalEquity: last, resultsDir };
     },
   });
 }
@@ -119,6 +123,6 @@ export const forwardMode: ModeModule = {
   resumable: true,
   async run(inp) {
     const r = await runForward(inp);
-    return { json: { run_id: r.runId, ...r }, text: `forward ${r.runId} ${r.status}: ${r.steps} steps, ${r.fills} fills, equity ${r.finalEquity.toFixed(2)}` };
+    return { json: { run_id: r.runId, ...r }, text: `forward ${r.runId} ${r.status}: ${r.steps} steps, ${r.fills} fills, equity ${r.finalEquity.toFixed(2)}\nresults: ${r.resultsDir}` };
   },
 };

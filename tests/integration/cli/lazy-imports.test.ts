@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { insertRun } from '../../../src/persistence/runs.ts';
+import { openStateDb } from '../../../src/persistence/state-db.ts';
 import { cli } from './cli-env.ts';
 
 const RECORDER = new URL('./import-recorder.mjs', import.meta.url).href;
@@ -29,6 +31,19 @@ describe('a command loads only what it uses', () => {
       expect(HEAVY.filter((p) => r.packages.has(p))).toEqual([]);
     });
   }
+
+  it('`runs` and `runs show` read the state database without ccxt, piscina, ws or the Parquet libraries', () => {
+    const state = join(dir, 'State');
+    const db = openStateDb(state);
+    insertRun(db, { id: 'dryrun-imports', mode: 'dry-run', startedAt: '2026-01-01T00:00:00Z', configSnapshot: '[general]\nmode = dry-run\n', gitCommit: null, pid: 1 });
+    db.close();
+    for (const args of [['runs', '--set', `general.state_dir=${state}`], ['runs', 'show', 'dryrun-imp', '--set', `general.state_dir=${state}`]]) {
+      const r = packagesLoaded(args);
+      expect(r.code).toBe(0);
+      expect(r.packages.has('better-sqlite3')).toBe(true);
+      expect(HEAVY.filter((p) => r.packages.has(p))).toEqual([]);
+    }
+  });
 
   it('loads the Parquet reader where it is used (the recorder sees lazy imports), and the writer only to write', () => {
     const r = packagesLoaded(['data', 'list', '--set', `general.data_dir=${join(dir, 'empty-store')}`]);
