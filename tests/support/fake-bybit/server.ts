@@ -13,6 +13,8 @@ import { FaultQueue } from './faults.ts';
 import { handleRest, type RecordedRequest } from './rest.ts';
 import { ADMIN_PREFIX, handleAdmin, type AdminTarget } from './admin.ts';
 import { WsHub, type TopicCandles, type WsLogEntry } from './ws-hub.ts';
+import { AccountBook, type AccountSpec, type FakeAccount } from './accounts.ts';
+import { accountView, type AccountView } from './account-view.ts';
 
 export interface FakeBybitOptions {
   /** 0 (default) = an ephemeral port; read `server.port` after `start()`. */
@@ -21,11 +23,21 @@ export interface FakeBybitOptions {
   readonly now?: number;
   /** Interval codes served; any other valid Bybit code gets retCode 10001 (default: all). */
   readonly intervals?: readonly string[];
+  /** Accounts of the private API (API key, secret, balances); more via `addAccount` or the admin endpoint. */
+  readonly accounts?: readonly AccountSpec[];
+  /** Taker fee rate of accounts that do not set their own (default 0.001). */
+  readonly takerFee?: number;
+  /**
+   * The clock X-BAPI-TIMESTAMP is checked against (default the wall clock, which clients sign with;
+   * the fake clock only drives candles, fills and order times).
+   */
+  readonly signClock?: () => number;
 }
 
 export class FakeBybitServer implements AdminTarget {
   readonly data = new FakeMarketData();
   readonly faults = new FaultQueue();
+  readonly accounts: AccountBook;
   /** Every REST request in arrival order (path + parsed query + raw url). */
   readonly requests: RecordedRequest[] = [];
   private readonly http: Server;
@@ -39,7 +51,12 @@ export class FakeBybitServer implements AdminTarget {
     this.nowMs = options.now ?? 0;
     const intervals = new Set(options.intervals ?? Object.keys(BYBIT_INTERVAL_MS));
     this.hub = new WsHub(this.data, this.faults, () => this.nowMs);
-    const ctx = { data: this.data, faults: this.faults, now: () => this.nowMs, intervals, requests: this.requests };
+    this.accounts = new AccountBook(options.takerFee);
+    for (const a of options.accounts ?? []) this.accounts.add(a);
+    const ctx = {
+      data: this.data, faults: this.faults, now: () => this.nowMs, intervals, requests: this.requests,
+      accounts: this.accounts, signNow: options.signClock ?? (() => Date.now()),
+    };
     this.http = createServer((req, res) => {
       if (!handleAdmin(this, req, res)) handleRest(ctx, req, res);
     });
@@ -102,6 +119,21 @@ export class FakeBybitServer implements AdminTarget {
 
   now(): number {
     return this.nowMs;
+  }
+
+  /** Opens an account of the private API. */
+  addAccount(spec: AccountSpec): FakeAccount {
+    return this.accounts.add(spec);
+  }
+
+  /** An account's orders, executions, positions and balances as plain data (never its secret). */
+  account(apiKey: string): AccountView | undefined {
+    const a = this.accounts.get(apiKey);
+    return a === undefined ? undefined : accountView(a);
+  }
+
+  accountKeys(): string[] {
+    return this.accounts.keys();
   }
 
   /** Moves the fake clock (forward pushes closed candles over WS; backward just resets time). */
