@@ -30,6 +30,8 @@ export interface FakeOrder {
   readonly price: string;
   readonly reduceOnly: boolean;
   readonly timeInForce: string;
+  /** '' for a plain order; 'TakeProfit' / 'StopLoss' for the close a position's TP/SL triggered. */
+  readonly stopOrderType: '' | 'TakeProfit' | 'StopLoss';
   readonly createdTime: number;
   status: OrderStatus;
   avgPrice: number;
@@ -67,6 +69,9 @@ export interface FakePosition {
   avgPrice: number;
   cumRealisedPnl: number;
   leverage: number;
+  /** Position TP / SL trigger prices (0 = none), set by trading-stop or an opening order's takeProfit/stopLoss. */
+  takeProfit: number;
+  stopLoss: number;
   createdTime: number;
   updatedTime: number;
 }
@@ -134,6 +139,10 @@ export class AccountBook {
 
   keys(): string[] {
     return [...this.byKey.keys()];
+  }
+
+  all(): FakeAccount[] {
+    return [...this.byKey.values()];
   }
 
   /** Next id of a kind: deterministic, unique per server, Bybit-like digits for orders. */

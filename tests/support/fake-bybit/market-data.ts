@@ -103,6 +103,16 @@ export class FakeMarketData {
     return best?.price;
   }
 
+  /** The finest served series of a symbol, with its interval (the one fills and triggers use). */
+  finestSeries(category: FakeCategory, symbol: string): { intervalMs: number; cols: CandleColumns } | undefined {
+    let best: { intervalMs: number; cols: CandleColumns } | undefined;
+    for (const [key, cols] of this.candles) {
+      const [c, s, iv] = key.split('|');
+      if (c === category && s === symbol && (best === undefined || Number(iv) < best.intervalMs)) best = { intervalMs: Number(iv), cols };
+    }
+    return best;
+  }
+
   /** Funding rows (ascending index range) settled at or before min(endTime, now), newest `limit`, not before startTime. */
   fundingWindow(symbol: string, now: number, limit: number, startTime?: number, endTime?: number): { series: FundingSeries; lo: number; hi: number } | undefined {
     const series = this.funding.get(symbol);

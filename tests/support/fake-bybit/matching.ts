@@ -65,8 +65,8 @@ export function placeOrder(ctx: EngineContext, acct: FakeAccount, body: Record<s
   const qtyText = str(body['qty']) ?? '';
   const qty = Number(qtyText);
   if (qtyText === '' || !Number.isFinite(qty) || qty <= 0) return reject(10001, 'params error: qty invalid');
-  if (body['takeProfit'] !== undefined || body['stopLoss'] !== undefined || body['triggerPrice'] !== undefined) {
-    return reject(10001, 'params error: fake-bybit does not simulate conditional orders or attached TP/SL yet');
+  if (body['triggerPrice'] !== undefined || (category === 'spot' && (body['takeProfit'] !== undefined || body['stopLoss'] !== undefined))) {
+    return reject(10001, 'params error: fake-bybit does not simulate conditional orders (triggerPrice) or spot TP/SL yet');
   }
   const orderLinkId = str(body['orderLinkId']) ?? '';
   if (orderLinkId !== '' && !LINK_ID.test(orderLinkId)) return reject(10001, 'params error: orderLinkId must be 1-36 letters, digits, - or _');
@@ -81,7 +81,7 @@ export function placeOrder(ctx: EngineContext, acct: FakeAccount, body: Record<s
     orderId: ctx.book.nextId('order'), orderLinkId, category, symbol, side, orderType, qty: qtyText,
     marketUnit: category === 'spot' && orderType === 'Market' ? (mu === '' ? (side === 'Buy' ? 'quoteCoin' : 'baseCoin') : mu) : '',
     price: orderType === 'Limit' ? (str(body['price']) ?? '') : '0',
-    reduceOnly: isTrue(body['reduceOnly']), timeInForce: str(body['timeInForce']) ?? (orderType === 'Market' ? 'IOC' : 'GTC'),
+    reduceOnly: isTrue(body['reduceOnly']), timeInForce: str(body['timeInForce']) ?? (orderType === 'Market' ? 'IOC' : 'GTC'), stopOrderType: '',
     createdTime: ctx.now, updatedTime: ctx.now, status: 'New', avgPrice: 0, cumExecQty: 0, cumExecValue: 0, cumExecFee: 0, leavesQty: qty,
   };
   if (orderType === 'Limit') {
@@ -91,16 +91,64 @@ export function placeOrder(ctx: EngineContext, acct: FakeAccount, body: Record<s
   }
   const price = ctx.data.lastPrice(category, symbol, ctx.now);
   if (price === undefined) return reject(10001, `params error: fake-bybit serves no candle of ${symbol} at ${new Date(ctx.now).toISOString()}`);
+  let tpsl: { takeProfit: number; stopLoss: number } | undefined;
+  if (category === 'linear' && (body['takeProfit'] !== undefined || body['stopLoss'] !== undefined)) {
+    // Bybit: TP/SL on an order apply to the position it opens (Full mode).
+    const t = tpslCheck(side === 'Buy' ? 1 : -1, price, body['takeProfit'], body['stopLoss']);
+    if (!t.ok) return t;
+    tpsl = t;
+  }
   const filled = category === 'spot' ? fillSpot(acct, order, qty, price) : fillLinear(acct, order, qty, price, ctx.now);
   if (!filled.ok) return filled;
+  if (tpsl !== undefined) {
+    const p = acct.positions.get(symbol);
+    if (p !== undefined && p.size !== 0) Object.assign(p, tpsl);
+  }
+  recordFill(ctx, acct, order, filled, price);
+  return { ok: true, order };
+}
+
+/**
+ * Validates TP/SL prices for a position of direction `dir` at `price` (Bybit refuses a long's SL at
+ * or above the price and its TP at or below it); '0' or '' clears one, undefined keeps `keep`.
+ */
+export function tpslCheck(dir: number, price: number, tp: unknown, sl: unknown, keep = { takeProfit: 0, stopLoss: 0 }): { ok: true; takeProfit: number; stopLoss: number } | Reject {
+  const parse = (v: unknown, old: number): number => (v === undefined ? old : str(v) === '' ? 0 : Number(str(v)));
+  const takeProfit = parse(tp, keep.takeProfit);
+  const stopLoss = parse(sl, keep.stopLoss);
+  if (!Number.isFinite(takeProfit) || !Number.isFinite(stopLoss) || takeProfit < 0 || stopLoss < 0) return reject(10001, 'params error: takeProfit/stopLoss invalid');
+  if (takeProfit > 0 && (takeProfit - price) * dir <= 0) return reject(10001, `TakeProfit:${takeProfit} set for ${dir > 0 ? 'Buy' : 'Sell'} position should be ${dir > 0 ? 'higher' : 'lower'} than base_price:${price}`);
+  if (stopLoss > 0 && (stopLoss - price) * dir >= 0) return reject(10001, `StopLoss:${stopLoss} set for ${dir > 0 ? 'Buy' : 'Sell'} position should be ${dir > 0 ? 'lower' : 'higher'} than base_price:${price}`);
+  return { ok: true, takeProfit, stopLoss };
+}
+
+function recordFill(ctx: EngineContext, acct: FakeAccount, order: FakeOrder, filled: Extract<Fill, { ok: true }>, price: number): void {
+  const { orderLinkId, category, symbol, side, orderType } = order;
   acct.orders.push(order);
   acct.executions.push({
-    execId: ctx.book.nextId('exec'), orderId: order.orderId, orderLinkId, category, symbol, side, orderType, orderQty: qtyText, orderPrice: order.price,
+    execId: ctx.book.nextId('exec'), orderId: order.orderId, orderLinkId, category, symbol, side, orderType, orderQty: order.qty, orderPrice: order.price,
     execPrice: price, execQty: filled.baseQty, execValue: round(filled.baseQty * price), execFee: filled.fee, feeCurrency: filled.feeCoin,
     feeRate: acct.takerFee, execTime: ctx.now, isMaker: false,
   });
   Object.assign(order, { status: 'Filled', avgPrice: price, cumExecQty: filled.baseQty, cumExecValue: round(filled.baseQty * price), cumExecFee: filled.fee, leavesQty: 0 });
-  return { ok: true, order };
+}
+
+/** Closes a linear position at `price` because its TP or SL triggered: a reduce-only market order and its execution. */
+export function closeTriggered(ctx: EngineContext, acct: FakeAccount, symbol: string, price: number, kind: 'TakeProfit' | 'StopLoss'): FakeOrder | undefined {
+  const pos = acct.positions.get(symbol);
+  if (pos === undefined || pos.size === 0) return undefined;
+  const qty = Math.abs(pos.size);
+  const order: FakeOrder = {
+    orderId: ctx.book.nextId('order'), orderLinkId: '', category: 'linear', symbol, side: pos.size > 0 ? 'Sell' : 'Buy', orderType: 'Market', qty: String(qty),
+    marketUnit: '', price: '0', reduceOnly: true, timeInForce: 'IOC', stopOrderType: kind, createdTime: ctx.now, updatedTime: ctx.now,
+    status: 'New', avgPrice: 0, cumExecQty: 0, cumExecValue: 0, cumExecFee: 0, leavesQty: qty,
+  };
+  const filled = fillLinear(acct, order, qty, price, ctx.now);
+  if (!filled.ok) return undefined;
+  pos.takeProfit = 0;
+  pos.stopLoss = 0;
+  recordFill(ctx, acct, order, filled, price);
+  return order;
 }
 
 type Fill = { readonly ok: true; readonly baseQty: number; readonly fee: number; readonly feeCoin: string } | Reject;
@@ -160,10 +208,10 @@ function fillLinear(acct: FakeAccount, order: FakeOrder, qty: number, price: num
   }
   const pnl = closing > 0 ? round(closing * (price - pos!.avgPrice) * Math.sign(size)) : 0;
   acct.credit(settle, pnl - fee);
-  const p = pos ?? { symbol: order.symbol, size: 0, avgPrice: 0, cumRealisedPnl: 0, leverage: DEFAULT_LEVERAGE, createdTime: now, updatedTime: now };
+  const p = pos ?? { symbol: order.symbol, size: 0, avgPrice: 0, cumRealisedPnl: 0, leverage: DEFAULT_LEVERAGE, takeProfit: 0, stopLoss: 0, createdTime: now, updatedTime: now };
   const newSize = round(size + dir * q);
   if (opening > 0) p.avgPrice = size === 0 || Math.sign(size) !== dir ? price : round((Math.abs(size) * p.avgPrice + opening * price) / (Math.abs(size) + opening));
-  if (newSize === 0) p.avgPrice = 0;
+  if (newSize === 0) Object.assign(p, { avgPrice: 0, takeProfit: 0, stopLoss: 0 });
   p.size = newSize;
   p.cumRealisedPnl = round(p.cumRealisedPnl + pnl - fee);
   p.updatedTime = now;

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccountBook, FakeAccount, FakeExecution, FakeOrder } from './accounts.ts';
 import type { FaultQueue } from './faults.ts';
 import type { FakeMarketData } from './market-data.ts';
-import { cancelOrder, placeOrder, type ForcedReject } from './matching.ts';
+import { cancelOrder, placeOrder, tpslCheck, type ForcedReject } from './matching.ts';
 import { executionWire, orderWire, positionWire, walletWire } from './private-wire.ts';
 import { envelope, splitSymbol } from './wire.ts';
 import { verifySigned } from './signing.ts';
@@ -154,6 +154,19 @@ function route(ctx: PrivateContext, acct: FakeAccount, req: IncomingMessage, res
       const r = cancelOrder(acct, body, now);
       if (!r.ok) return { result: {}, retCode: r.retCode, retMsg: r.retMsg };
       return { result: { orderId: r.order.orderId, orderLinkId: r.order.orderLinkId } };
+    }
+    case 'POST /v5/position/trading-stop': {
+      if (body['category'] !== 'linear') throw new ParamError('params error: category only supports linear in the fake');
+      if (body['tpslMode'] !== undefined && body['tpslMode'] !== 'Full') throw new ParamError('params error: fake-bybit only simulates tpslMode Full');
+      const pos = acct.positions.get(String(body['symbol']));
+      if (pos === undefined || pos.size === 0) return { result: {}, retCode: 10001, retMsg: 'can not set tp/sl/ts for zero position' };
+      const price = ctx.data.lastPrice('linear', pos.symbol, now) ?? pos.avgPrice;
+      const t = tpslCheck(Math.sign(pos.size), price, body['takeProfit'], body['stopLoss'], pos);
+      if (!t.ok) return { result: {}, retCode: t.retCode, retMsg: t.retMsg };
+      pos.takeProfit = t.takeProfit;
+      pos.stopLoss = t.stopLoss;
+      pos.updatedTime = now;
+      return { result: {} };
     }
     case 'GET /v5/order/realtime':
       return realtime(acct, q);

@@ -13,7 +13,7 @@ export function orderWire(o: FakeOrder): Record<string, unknown> {
     isLeverage: '', positionIdx: 0, orderStatus: o.status, cancelType: o.status === 'Cancelled' ? 'CancelByUser' : 'UNKNOWN', rejectReason: 'EC_NoError',
     avgPrice: o.avgPrice === 0 ? '' : num(o.avgPrice), leavesQty: num(o.leavesQty), leavesValue: num(leavesValue),
     cumExecQty: num(o.cumExecQty), cumExecValue: num(o.cumExecValue), cumExecFee: num(o.cumExecFee),
-    timeInForce: o.timeInForce, orderType: o.orderType, stopOrderType: '', orderIv: '', triggerPrice: '', takeProfit: '', stopLoss: '',
+    timeInForce: o.timeInForce, orderType: o.orderType, stopOrderType: o.stopOrderType, orderIv: '', triggerPrice: '', takeProfit: '', stopLoss: '',
     tpTriggerBy: '', slTriggerBy: '', triggerDirection: 0, triggerBy: '', lastPriceOnCreated: '', reduceOnly: o.reduceOnly, closeOnTrigger: false,
     smpType: 'None', smpGroup: 0, smpOrderId: '', placeType: '', createdTime: num(o.createdTime), updatedTime: num(o.updatedTime),
     // ccxt tells a contract order from a spot one by the presence of tpslMode; spot orders carry marketUnit.
@@ -41,7 +41,7 @@ export function positionWire(p: FakePosition | undefined, symbol: string, mark: 
     positionIdx: 0, riskId: 1, riskLimitValue: '2000000', symbol, side: size > 0 ? 'Buy' : size < 0 ? 'Sell' : '', size: num(Math.abs(size)),
     avgPrice: num(avg), positionValue: num(value), tradeMode: 0, positionStatus: 'Normal', autoAddMargin: 0, adlRankIndicator: size === 0 ? 0 : 2,
     leverage: num(lev), positionBalance: num(round(value / lev)), markPrice: num(m), liqPrice: '', bustPrice: '', positionMM: '0',
-    positionIM: num(round(value / lev)), tpslMode: 'Full', takeProfit: '0', stopLoss: '0', trailingStop: '0',
+    positionIM: num(round(value / lev)), tpslMode: 'Full', takeProfit: num(p?.takeProfit ?? 0), stopLoss: num(p?.stopLoss ?? 0), trailingStop: '0',
     unrealisedPnl: num(round(size * (m - avg))), curRealisedPnl: num(p?.cumRealisedPnl ?? 0), cumRealisedPnl: num(p?.cumRealisedPnl ?? 0),
     seq: 1, isReduceOnly: false, mmrSysUpdatedTime: '', leverageSysUpdatedTime: '',
     createdTime: num(p?.createdTime ?? 0), updatedTime: num(p?.updatedTime ?? 0),

@@ -15,6 +15,7 @@ import { ADMIN_PREFIX, handleAdmin, type AdminTarget } from './admin.ts';
 import { WsHub, type TopicCandles, type WsLogEntry } from './ws-hub.ts';
 import { AccountBook, type AccountSpec, type FakeAccount } from './accounts.ts';
 import { accountView, type AccountView } from './account-view.ts';
+import { runTriggers } from './triggers.ts';
 
 export interface FakeBybitOptions {
   /** 0 (default) = an ephemeral port; read `server.port` after `start()`. */
@@ -140,6 +141,8 @@ export class FakeBybitServer implements AdminTarget {
   setNow(t: number): void {
     const t0 = this.nowMs;
     this.nowMs = t;
+    // Triggers first: a TP/SL close is on the books by the time a client sees the candle that hit it.
+    runTriggers(this.data, this.accounts, t0, t);
     this.hub.onClockMoved(t0, t);
   }
 
