@@ -115,9 +115,21 @@ export function round(v: number): number {
   return Number(v.toFixed(10));
 }
 
+/** An order changed (and, for a fill, the execution it produced): what the private stream pushes. */
+export type AccountListener = (acct: FakeAccount, order: FakeOrder, execution?: FakeExecution) => void;
+
 export class AccountBook {
   private readonly byKey = new Map<string, FakeAccount>();
   private seq = 0;
+  private readonly listeners: AccountListener[] = [];
+
+  onChange(l: AccountListener): void {
+    this.listeners.push(l);
+  }
+
+  emit(acct: FakeAccount, order: FakeOrder, execution?: FakeExecution): void {
+    for (const l of this.listeners) l(acct, order, execution);
+  }
 
   constructor(private readonly defaultTakerFee = DEFAULT_TAKER_FEE) {}
 

@@ -5,7 +5,7 @@
  * `count: Infinity` makes a fault persistent until `clear()`.
  */
 export const REST_FAULT_KINDS = ['rate_limit', 'http_403', 'http_5xx', 'drop_connection'] as const;
-export const WS_FAULT_KINDS = ['drop_connection', 'stall_heartbeat', 'garbage_frame', 'duplicate_candle', 'out_of_order_candle', 'skip_push'] as const;
+export const WS_FAULT_KINDS = ['drop_connection', 'stall_heartbeat', 'garbage_frame', 'duplicate_candle', 'out_of_order_candle', 'skip_push', 'skip_execution'] as const;
 /** Faults of `POST /v5/order/create` only (private API): a forced reject, or the reply lost after the order was placed. */
 export const ORDER_FAULT_KINDS = ['reply_lost_after_accept', 'reject_insufficient_balance', 'reject_qty_min', 'reject_qty_step'] as const;
 export type RestFaultKind = (typeof REST_FAULT_KINDS)[number];
@@ -19,7 +19,7 @@ export interface FaultSpec {
   readonly count?: number;
   /**
    * Where it applies. Defaults: rate_limit/http_403/http_5xx/drop_connection -> 'rest';
-   * stall_heartbeat/garbage_frame/duplicate_candle/out_of_order_candle/skip_push -> 'ws';
+   * stall_heartbeat/garbage_frame/duplicate_candle/out_of_order_candle/skip_push/skip_execution -> 'ws';
    * the order kinds -> 'rest' (they only ever apply to /v5/order/create).
    */
   readonly where?: 'rest' | 'ws';

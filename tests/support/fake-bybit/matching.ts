@@ -87,6 +87,7 @@ export function placeOrder(ctx: EngineContext, acct: FakeAccount, body: Record<s
   if (orderType === 'Limit') {
     if (!(Number(order.price) > 0)) return reject(10001, 'params error: price is required for a Limit order');
     acct.orders.push(order);
+    ctx.book.emit(acct, order);
     return { ok: true, order };
   }
   const price = ctx.data.lastPrice(category, symbol, ctx.now);
@@ -131,6 +132,7 @@ function recordFill(ctx: EngineContext, acct: FakeAccount, order: FakeOrder, fil
     feeRate: acct.takerFee, execTime: ctx.now, isMaker: false,
   });
   Object.assign(order, { status: 'Filled', avgPrice: price, cumExecQty: filled.baseQty, cumExecValue: round(filled.baseQty * price), cumExecFee: filled.fee, leavesQty: 0 });
+  ctx.book.emit(acct, order, acct.executions.at(-1));
 }
 
 /** Closes a linear position at `price` because its TP or SL triggered: a reduce-only market order and its execution. */

@@ -153,6 +153,7 @@ function route(ctx: PrivateContext, acct: FakeAccount, req: IncomingMessage, res
       needCategory(body as Record<string, string>);
       const r = cancelOrder(acct, body, now);
       if (!r.ok) return { result: {}, retCode: r.retCode, retMsg: r.retMsg };
+      ctx.accounts.emit(acct, r.order);
       return { result: { orderId: r.order.orderId, orderLinkId: r.order.orderLinkId } };
     }
     case 'POST /v5/position/trading-stop': {

@@ -16,6 +16,7 @@ import { WsHub, type TopicCandles, type WsLogEntry } from './ws-hub.ts';
 import { AccountBook, type AccountSpec, type FakeAccount } from './accounts.ts';
 import { accountView, type AccountView } from './account-view.ts';
 import { runTriggers } from './triggers.ts';
+import { PRIVATE_WS_PATH, PrivateWsHub } from './private-ws.ts';
 
 export interface FakeBybitOptions {
   /** 0 (default) = an ephemeral port; read `server.port` after `start()`. */
@@ -43,6 +44,7 @@ export class FakeBybitServer implements AdminTarget {
   readonly requests: RecordedRequest[] = [];
   private readonly http: Server;
   private readonly hub: WsHub;
+  private readonly privateHub: PrivateWsHub;
   private nowMs: number;
   private replayTimer: NodeJS.Timeout | undefined;
   private replaySpeed = 0;
@@ -54,14 +56,16 @@ export class FakeBybitServer implements AdminTarget {
     this.hub = new WsHub(this.data, this.faults, () => this.nowMs);
     this.accounts = new AccountBook(options.takerFee);
     for (const a of options.accounts ?? []) this.accounts.add(a);
-    const ctx = {
-      data: this.data, faults: this.faults, now: () => this.nowMs, intervals, requests: this.requests,
-      accounts: this.accounts, signNow: options.signClock ?? (() => Date.now()),
-    };
+    const signNow = options.signClock ?? ((): number => Date.now());
+    this.privateHub = new PrivateWsHub(this.data, this.accounts, this.faults, () => this.nowMs, signNow);
+    const ctx = { data: this.data, faults: this.faults, now: () => this.nowMs, intervals, requests: this.requests, accounts: this.accounts, signNow };
     this.http = createServer((req, res) => {
       if (!handleAdmin(this, req, res)) handleRest(ctx, req, res);
     });
-    this.http.on('upgrade', (req, socket, head) => this.hub.handleUpgrade(req, socket, head));
+    this.http.on('upgrade', (req, socket, head) => {
+      if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname === PRIVATE_WS_PATH) this.privateHub.handleUpgrade(req, socket, head);
+      else this.hub.handleUpgrade(req, socket, head);
+    });
     // Keep-alive sockets would hold close() open for seconds.
     this.http.keepAliveTimeout = 1000;
   }
@@ -170,12 +174,18 @@ export class FakeBybitServer implements AdminTarget {
 
   /** Terminates every WebSocket connection now (a network cut); returns how many there were. */
   dropWsConnections(): number {
-    return this.hub.dropAll();
+    return this.hub.dropAll() + this.privateHub.dropAll();
+  }
+
+  /** Frames the private WebSocket sent (auth/subscribe answers and topic pushes). */
+  get privateWsLog(): readonly { conn: string; op: string; detail: string }[] {
+    return this.privateHub.log;
   }
 
   async close(): Promise<void> {
     this.stopReplay();
     await this.hub.close();
+    await this.privateHub.close();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
