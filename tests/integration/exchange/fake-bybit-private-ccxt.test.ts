@@ -97,6 +97,18 @@ describe('fake Bybit private API through a real ccxt client with keys', () => {
     await expect(ex.cancelOrder(o.id!, 'BTC/USDT:USDT')).rejects.toBeInstanceOf(ccxt.OrderNotFound);
   });
 
+  it('amends a resting order and cancels all resting orders of a symbol', async () => {
+    const a = await ex.createOrder('BTC/USDT:USDT', 'limit', 'buy', 0.01, 30000, { clientOrderId: 'sig-lin-amend' });
+    await ex.createOrder('BTC/USDT:USDT', 'limit', 'buy', 0.02, 31000, { clientOrderId: 'sig-lin-rest2' });
+    await ex.editOrder(a.id!, 'BTC/USDT:USDT', 'limit', 'buy', 0.03, 32000);
+    const open = await ex.fetchOpenOrders('BTC/USDT:USDT');
+    expect(open.find((o) => o.clientOrderId === 'sig-lin-amend')).toMatchObject({ amount: 0.03, price: 32000 });
+    const cancelled = await ex.cancelAllOrders('BTC/USDT:USDT');
+    expect(cancelled.map((o) => o.clientOrderId).sort()).toEqual(['sig-lin-amend', 'sig-lin-rest2']);
+    expect(await ex.fetchOpenOrders('BTC/USDT:USDT')).toHaveLength(0);
+    await expect(ex.editOrder(a.id!, 'BTC/USDT:USDT', 'limit', 'buy', 0.04, 32000)).rejects.toBeInstanceOf(ccxt.OrderNotFound);
+  });
+
   it('gives AuthenticationError to a client with a wrong secret, and places nothing', async () => {
     const n = server.account(KEY)!.orders.length;
     const bad = privateBybitClient(server.restUrl, KEY, 'not-the-secret');

@@ -25,9 +25,9 @@ export interface FakeOrder {
   readonly side: 'Buy' | 'Sell';
   readonly orderType: 'Market' | 'Limit';
   /** The qty as sent (quote units for a spot market order with marketUnit quoteCoin). */
-  readonly qty: string;
+  qty: string;
   readonly marketUnit: '' | 'baseCoin' | 'quoteCoin';
-  readonly price: string;
+  price: string;
   readonly reduceOnly: boolean;
   readonly timeInForce: string;
   /** '' for a plain order; 'TakeProfit' / 'StopLoss' for the close a position's TP/SL triggered. */

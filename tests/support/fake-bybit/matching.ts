@@ -232,3 +232,34 @@ export function cancelOrder(acct: FakeAccount, body: Record<string, unknown>, no
   order.updatedTime = now;
   return { ok: true, order };
 }
+
+/** `order/amend`: qty and/or price of a resting order (the only kind this fake has). */
+export function amendOrder(acct: FakeAccount, body: Record<string, unknown>, now: number): Placed | Reject {
+  const id = str(body['orderId']);
+  const link = str(body['orderLinkId']);
+  if (id === undefined && link === undefined) return reject(10001, 'params error: orderId or orderLinkId is required');
+  const order = acct.orders.find((o) => (id === undefined || o.orderId === id) && (link === undefined || o.orderLinkId === link) && o.symbol === body['symbol']);
+  if (order === undefined || order.status !== 'New') return reject(110001, 'Order does not exist.');
+  const qty = str(body['qty']);
+  const price = str(body['price']);
+  if (qty === undefined && price === undefined) return reject(10001, 'params error: nothing to amend');
+  if ((qty !== undefined && !(Number(qty) > 0)) || (price !== undefined && !(Number(price) > 0))) return reject(10001, 'params error: qty/price invalid');
+  if (qty !== undefined) {
+    order.qty = qty;
+    order.leavesQty = Number(qty);
+  }
+  if (price !== undefined) order.price = price;
+  order.updatedTime = now;
+  return { ok: true, order };
+}
+
+/** `order/cancel-all`: every resting order of the category (optionally one symbol / settle coin / base coin). */
+export function cancelAll(acct: FakeAccount, body: Record<string, unknown>, now: number): FakeOrder[] {
+  const hit = acct.orders.filter((o) => o.status === 'New' && o.category === body['category'] && (body['symbol'] === undefined || o.symbol === body['symbol'])
+    && (body['settleCoin'] === undefined || splitSymbol(o.symbol).quote === body['settleCoin']) && (body['baseCoin'] === undefined || splitSymbol(o.symbol).base === body['baseCoin']));
+  for (const o of hit) {
+    o.status = 'Cancelled';
+    o.updatedTime = now;
+  }
+  return hit;
+}

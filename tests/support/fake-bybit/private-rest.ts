@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccountBook, FakeAccount, FakeExecution, FakeOrder } from './accounts.ts';
 import type { FaultQueue } from './faults.ts';
 import type { FakeMarketData } from './market-data.ts';
-import { cancelOrder, placeOrder, tpslCheck, type ForcedReject } from './matching.ts';
+import { amendOrder, cancelAll, cancelOrder, placeOrder, tpslCheck, type ForcedReject } from './matching.ts';
 import { executionWire, orderWire, positionWire, walletWire } from './private-wire.ts';
 import { envelope, splitSymbol } from './wire.ts';
 import { verifySigned } from './signing.ts';
@@ -155,6 +155,22 @@ function route(ctx: PrivateContext, acct: FakeAccount, req: IncomingMessage, res
       if (!r.ok) return { result: {}, retCode: r.retCode, retMsg: r.retMsg };
       ctx.accounts.emit(acct, r.order);
       return { result: { orderId: r.order.orderId, orderLinkId: r.order.orderLinkId } };
+    }
+    case 'POST /v5/order/amend': {
+      needCategory(body as Record<string, string>);
+      const r = amendOrder(acct, body, now);
+      if (!r.ok) return { result: {}, retCode: r.retCode, retMsg: r.retMsg };
+      ctx.accounts.emit(acct, r.order);
+      return { result: { orderId: r.order.orderId, orderLinkId: r.order.orderLinkId } };
+    }
+    case 'POST /v5/order/cancel-all': {
+      const category = needCategory(body as Record<string, string>);
+      if (category === 'linear' && body['symbol'] === undefined && body['settleCoin'] === undefined && body['baseCoin'] === undefined) {
+        throw new ParamError('params error: symbol, settleCoin or baseCoin is required for linear');
+      }
+      const hit = cancelAll(acct, body, now);
+      for (const o of hit) ctx.accounts.emit(acct, o);
+      return { result: { list: hit.map((o) => ({ orderId: o.orderId, orderLinkId: o.orderLinkId })), success: '1' } };
     }
     case 'POST /v5/position/trading-stop': {
       if (body['category'] !== 'linear') throw new ParamError('params error: category only supports linear in the fake');
