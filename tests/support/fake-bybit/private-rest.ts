@@ -220,9 +220,11 @@ export function isPrivatePath(path: string): boolean {
 }
 
 /** Reads the body, authenticates, answers. `rawQuery` is the text after '?', exactly as received. */
-export async function handlePrivate(ctx: PrivateContext, req: IncomingMessage, res: ServerResponse, path: string, rawQuery: string, query: Record<string, string>): Promise<string> {
+export async function handlePrivate(ctx: PrivateContext, req: IncomingMessage, res: ServerResponse, path: string, rawQuery: string, query: Record<string, string>, onBody: (body: string) => void): Promise<void> {
   let bodyText = '';
   for await (const chunk of req) bodyText += String(chunk);
+  // Recorded before answering, so a test that got the answer also sees the body in the request log.
+  if (bodyText !== '') onBody(bodyText);
   const now = ctx.now();
   const isPost = req.method === 'POST';
   const auth = verifySigned(
@@ -231,7 +233,7 @@ export async function handlePrivate(ctx: PrivateContext, req: IncomingMessage, r
   );
   if (!auth.ok) {
     envelope(res, now, {}, auth.retCode, auth.retMsg, auth.status);
-    return bodyText;
+    return;
   }
   let body: Record<string, unknown> = {};
   if (isPost && bodyText.trim() !== '') {
@@ -240,7 +242,7 @@ export async function handlePrivate(ctx: PrivateContext, req: IncomingMessage, r
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) body = v as Record<string, unknown>;
     } catch {
       envelope(res, now, {}, 10001, 'params error: body is not JSON');
-      return bodyText;
+      return;
     }
   }
   // An empty parameter counts as not given (ccxt sends `orderId=` when asked by orderLinkId only).
@@ -252,11 +254,10 @@ export async function handlePrivate(ctx: PrivateContext, req: IncomingMessage, r
     if (!(e instanceof ParamError)) throw e;
     reply = { result: {}, retCode: 10001, retMsg: e.message };
   }
-  if (reply === undefined) return bodyText;
+  if (reply === undefined) return;
   // Bybit's per-UID limit headers (bybit-v5.md §1.8); the fake never runs out unless a rate_limit fault is queued.
   res.setHeader('X-Bapi-Limit', '20');
   res.setHeader('X-Bapi-Limit-Status', '19');
   res.setHeader('X-Bapi-Limit-Reset-Timestamp', String(ctx.signNow()));
   envelope(res, now, reply.result, reply.retCode ?? 0, reply.retCode === undefined ? 'OK' : (reply.retMsg ?? ''), reply.retCode === 10017 ? 404 : 200);
-  return bodyText;
 }

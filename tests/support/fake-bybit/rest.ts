@@ -170,10 +170,9 @@ export function handleRest(ctx: RestContext, req: IncomingMessage, res: ServerRe
 
   if (isPrivatePath(path)) {
     const q = rawUrl.indexOf('?');
-    void handlePrivate(ctx, req, res, path, q < 0 ? '' : rawUrl.slice(q + 1), query).then(
-      (body) => {
-        if (body !== '') record.body = body;
-      },
+    void handlePrivate(ctx, req, res, path, q < 0 ? '' : rawUrl.slice(q + 1), query, (body) => {
+      record.body = body;
+    }).catch(
       (e: unknown) => {
         if (!res.headersSent) envelope(res, now, {}, 10016, `fake-bybit internal error: ${(e as Error).message}`);
       },
