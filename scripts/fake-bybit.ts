@@ -1,7 +1,7 @@
 /**
  * `npm run fake-bybit -- [--port N] [--csv FILE --symbol BTCUSDT --category spot] [--timeframe 1h]
  *                        [--synthetic --seed N --symbols BTCUSDT,ETHUSDT --from 2024-01-01 --count 5000]
- *                        [--now ISO] [--speed X]`
+ *                        [--now ISO] [--speed X] [--account KEY:SECRET[:USDT=10000,BTC=1]]...`
  *
  * Starts the fake Bybit v5 exchange on 127.0.0.1 for running the daemon by hand. Point the config at
  * it with `exchange.rest_url = http://127.0.0.1:PORT` and `exchange.ws_url = ws://127.0.0.1:PORT`.
@@ -15,6 +15,7 @@ import { parseDateMs, isoUtc } from '../src/core/time.ts';
 import { parseTimeframe, timeframeMs } from '../src/core/timeframe.ts';
 import { startFakeBybit } from '../tests/support/fake-bybit/server.ts';
 import { serveFromCsv, serveSynthetic } from '../tests/support/fake-bybit/sources.ts';
+import type { AccountSpec } from '../tests/support/fake-bybit/accounts.ts';
 
 const program = new Command('fake-bybit')
   .option('--port <n>', 'TCP port on 127.0.0.1 (0 = ephemeral)', '0')
@@ -28,14 +29,34 @@ const program = new Command('fake-bybit')
   .option('--from <date>', 'synthetic first candle', '2024-01-01')
   .option('--count <n>', 'synthetic candles per symbol', '10000')
   .option('--now <date>', 'initial fake time (default: middle of the newest candle)')
-  .option('--speed <x>', 'clock speed vs real time (0 = frozen)', '0');
+  .option('--speed <x>', 'clock speed vs real time (0 = frozen)', '0')
+  .option('--account <spec>', 'a private API account KEY:SECRET[:COIN=AMOUNT,...] (repeatable; default balance USDT=10000)', (v: string, prev: string[]) => [...prev, v], [] as string[]);
 program.parse();
 const o = program.opts<Record<string, string | boolean | undefined>>();
+
+/** KEY:SECRET[:COIN=AMOUNT,...]; a bad spec exits 2 naming it (the secret is never echoed). */
+function parseAccount(spec: string): AccountSpec {
+  const [apiKey = '', secret = '', bal] = spec.split(':');
+  const fail = (why: string): never => {
+    console.error(`fake-bybit: --account ${apiKey}:***: ${why}`);
+    process.exit(2);
+  };
+  if (apiKey === '' || secret === '') fail('expected KEY:SECRET[:COIN=AMOUNT,...]');
+  const balances: Record<string, number> = {};
+  for (const part of (bal ?? 'USDT=10000').split(',')) {
+    const [coin = '', amount = ''] = part.split('=');
+    if (coin === '' || !(Number(amount) >= 0)) fail(`balance ${JSON.stringify(part)} is not COIN=AMOUNT`);
+    balances[coin] = Number(amount);
+  }
+  return { apiKey, secret, balances };
+}
 
 const tf = parseTimeframe(String(o['timeframe']), '--timeframe');
 const tfMs = timeframeMs(tf);
 const category = o['category'] === 'linear' ? 'linear' : 'spot';
-const server = await startFakeBybit({ port: Number(o['port']) });
+const o2 = program.opts<{ account: string[] }>();
+const accounts = o2.account.map(parseAccount);
+const server = await startFakeBybit({ port: Number(o['port']), accounts });
 let newest = 0;
 if (typeof o['csv'] === 'string') {
   const r = serveFromCsv(server, o['csv'], category, String(o['symbol']), tf);
@@ -54,7 +75,7 @@ server.setNow(typeof o['now'] === 'string' ? parseDateMs(o['now'], '--now') : ne
 const speed = Number(o['speed']);
 if (speed > 0) server.startReplay(speed);
 // The one line on stdout: scripts can read the port and the admin URL from it.
-console.log(JSON.stringify({ port: server.port, restUrl: server.restUrl, wsUrl: server.wsUrl, adminUrl: server.adminUrl, now: isoUtc(server.now()), speed }));
+console.log(JSON.stringify({ port: server.port, restUrl: server.restUrl, wsUrl: server.wsUrl, adminUrl: server.adminUrl, now: isoUtc(server.now()), speed, accounts: server.accountKeys() }));
 console.error(`fake-bybit: admin endpoint ${server.adminUrl} (faults, clock, candles; e.g. curl -s -X POST -d '{"kind":"skip_push","count":3}' ${server.adminUrl}/faults)`);
 const stop = async (): Promise<void> => {
   await server.close();

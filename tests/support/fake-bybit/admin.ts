@@ -5,7 +5,9 @@
  * never appear in the REST request log. Routes and curl examples: docs/exchange.md "Admin endpoint".
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { REST_FAULT_KINDS, WS_FAULT_KINDS, type FaultKind, type FaultQueue } from './faults.ts';
+import { ORDER_FAULT_KINDS, REST_FAULT_KINDS, WS_FAULT_KINDS, type FaultKind, type FaultQueue } from './faults.ts';
+import type { AccountSpec } from './accounts.ts';
+import type { AccountView } from './account-view.ts';
 import type { TopicCandles } from './ws-hub.ts';
 
 export const ADMIN_PREFIX = '/__admin';
@@ -23,6 +25,9 @@ export interface AdminTarget {
   topicCandles(): readonly TopicCandles[];
   readonly ws: { readonly connectionsAccepted: number; readonly openConnections: number };
   readonly requests: ReadonlyArray<{ readonly path: string }>;
+  addAccount(spec: AccountSpec): unknown;
+  account(apiKey: string): AccountView | undefined;
+  accountKeys(): string[];
 }
 
 const ROUTES = [
@@ -35,6 +40,9 @@ const ROUTES = [
   'GET    /__admin/clock           the fake clock and its speed',
   'POST   /__admin/clock           {"now"?: ms | ISO date, "advance_ms"?: n, "speed"?: x (0 = frozen)}',
   'GET    /__admin/stats           connections and REST requests per path',
+  'GET    /__admin/accounts        API keys and balances of the private API accounts',
+  'POST   /__admin/accounts        open an account: {"apiKey", "secret", "balances"?: {"USDT": 10000}, "takerFee"?: 0.001}',
+  'GET    /__admin/accounts/KEY    one account: balances, orders, executions, open positions',
 ];
 
 class AdminError extends Error {}
@@ -100,7 +108,7 @@ async function route(target: AdminTarget, req: IncomingMessage, url: URL): Promi
   const key = `${method} ${path}`;
   switch (key) {
     case `GET ${ADMIN_PREFIX}`:
-      return [200, { routes: ROUTES, faults: { rest: REST_FAULT_KINDS, ws: WS_FAULT_KINDS } }];
+      return [200, { routes: ROUTES, faults: { rest: REST_FAULT_KINDS, ws: WS_FAULT_KINDS, order: ORDER_FAULT_KINDS } }];
     case `GET ${ADMIN_PREFIX}/faults`:
       return [200, faultList(target)];
     case `POST ${ADMIN_PREFIX}/faults`: {
@@ -151,7 +159,30 @@ async function route(target: AdminTarget, req: IncomingMessage, url: URL): Promi
       for (const r of target.requests) perPath[r.path] = (perPath[r.path] ?? 0) + 1;
       return [200, { connectionsAccepted: target.ws.connectionsAccepted, openConnections: target.ws.openConnections, requests: perPath }];
     }
-    default:
+    case `GET ${ADMIN_PREFIX}/accounts`:
+      return [200, { accounts: target.accountKeys().map((k) => ({ apiKey: k, balances: target.account(k)!.balances })) }];
+    case `POST ${ADMIN_PREFIX}/accounts`: {
+      const b = await readJson(req);
+      if (typeof b['apiKey'] !== 'string' || typeof b['secret'] !== 'string') throw new AdminError('apiKey and secret (strings) are required');
+      const balances = b['balances'] ?? {};
+      if (balances === null || typeof balances !== 'object' || Object.values(balances).some((v) => typeof v !== 'number' || !(v >= 0))) {
+        throw new AdminError(`balances must be an object of coin -> number >= 0, not ${JSON.stringify(balances)}`);
+      }
+      if (b['takerFee'] !== undefined && (typeof b['takerFee'] !== 'number' || !(b['takerFee'] >= 0))) throw new AdminError(`takerFee must be a number >= 0, not ${JSON.stringify(b['takerFee'])}`);
+      try {
+        target.addAccount({ apiKey: b['apiKey'], secret: b['secret'], balances: balances as Record<string, number>, ...(b['takerFee'] === undefined ? {} : { takerFee: b['takerFee'] }) });
+      } catch (e) {
+        throw new AdminError((e as Error).message);
+      }
+      return [201, target.account(b['apiKey'])];
+    }
+    default: {
+      const m = method === 'GET' ? path.match(/^\/__admin\/accounts\/([^/]+)$/) : null;
+      if (m !== null) {
+        const view = target.account(decodeURIComponent(m[1]!));
+        return view === undefined ? [404, { error: `no account ${decodeURIComponent(m[1]!)}` }] : [200, view];
+      }
       return [404, { error: `no admin route ${key}`, routes: ROUTES }];
+    }
   }
 }

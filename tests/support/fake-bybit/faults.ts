@@ -5,10 +5,13 @@
  * `count: Infinity` makes a fault persistent until `clear()`.
  */
 export const REST_FAULT_KINDS = ['rate_limit', 'http_403', 'http_5xx', 'drop_connection'] as const;
-export const WS_FAULT_KINDS = ['drop_connection', 'stall_heartbeat', 'garbage_frame', 'duplicate_candle', 'out_of_order_candle', 'skip_push'] as const;
+export const WS_FAULT_KINDS = ['drop_connection', 'stall_heartbeat', 'garbage_frame', 'duplicate_candle', 'out_of_order_candle', 'skip_push', 'skip_execution'] as const;
+/** Faults of `POST /v5/order/create` only (private API): a forced reject, or the reply lost after the order was placed. */
+export const ORDER_FAULT_KINDS = ['reply_lost_after_accept', 'reject_insufficient_balance', 'reject_qty_min', 'reject_qty_step'] as const;
 export type RestFaultKind = (typeof REST_FAULT_KINDS)[number];
+export type OrderFaultKind = (typeof ORDER_FAULT_KINDS)[number];
 export type WsFaultKind = (typeof WS_FAULT_KINDS)[number];
-export type FaultKind = RestFaultKind | WsFaultKind;
+export type FaultKind = RestFaultKind | WsFaultKind | OrderFaultKind;
 
 export interface FaultSpec {
   readonly kind: FaultKind;
@@ -16,7 +19,8 @@ export interface FaultSpec {
   readonly count?: number;
   /**
    * Where it applies. Defaults: rate_limit/http_403/http_5xx/drop_connection -> 'rest';
-   * stall_heartbeat/garbage_frame/duplicate_candle/out_of_order_candle/skip_push -> 'ws'.
+   * stall_heartbeat/garbage_frame/duplicate_candle/out_of_order_candle/skip_push/skip_execution -> 'ws';
+   * the order kinds -> 'rest' (they only ever apply to /v5/order/create).
    */
   readonly where?: 'rest' | 'ws';
   /** REST only: apply only to this path (e.g. '/v5/market/kline'); default every path. */
@@ -31,7 +35,8 @@ export interface QueuedFault {
 }
 
 const WS_ONLY: ReadonlySet<FaultKind> = new Set(WS_FAULT_KINDS.filter((k) => k !== 'drop_connection'));
-const KNOWN: ReadonlySet<string> = new Set([...REST_FAULT_KINDS, ...WS_FAULT_KINDS]);
+const ORDER_ONLY: ReadonlySet<FaultKind> = new Set(ORDER_FAULT_KINDS);
+const KNOWN: ReadonlySet<string> = new Set([...REST_FAULT_KINDS, ...WS_FAULT_KINDS, ...ORDER_FAULT_KINDS]);
 
 export class FaultQueue {
   private readonly queue: QueuedFault[] = [];
@@ -45,6 +50,7 @@ export class FaultQueue {
     if (!(count >= 1) || (Number.isFinite(count) && !Number.isInteger(count))) throw new Error(`fake-bybit: count must be an integer >= 1 (or Infinity), not ${String(spec.count)}`);
     const where = spec.where ?? (WS_ONLY.has(spec.kind) ? 'ws' : 'rest');
     if (where === 'rest' && WS_ONLY.has(spec.kind)) throw new Error(`fake-bybit: fault ${spec.kind} only applies to the WebSocket`);
+    if (where === 'ws' && ORDER_ONLY.has(spec.kind)) throw new Error(`fake-bybit: fault ${spec.kind} only applies to /v5/order/create`);
     if (where === 'ws' && (spec.kind === 'rate_limit' || spec.kind === 'http_403' || spec.kind === 'http_5xx')) {
       throw new Error(`fake-bybit: fault ${spec.kind} only applies to REST`);
     }
@@ -60,9 +66,14 @@ export class FaultQueue {
     this.queue.length = 0;
   }
 
-  /** Consumes the first queued REST fault matching `path`, if any. */
+  /** Consumes the first queued REST fault matching `path`, if any (order faults wait for their order). */
   takeRest(path: string): RestFaultKind | undefined {
-    return this.take((f) => f.where === 'rest' && (f.path === undefined || f.path === path)) as RestFaultKind | undefined;
+    return this.take((f) => f.where === 'rest' && !ORDER_ONLY.has(f.kind) && (f.path === undefined || f.path === path)) as RestFaultKind | undefined;
+  }
+
+  /** Consumes the first queued order fault, if any (called for an authenticated order/create). */
+  takeOrder(): OrderFaultKind | undefined {
+    return this.take((f) => ORDER_ONLY.has(f.kind)) as OrderFaultKind | undefined;
   }
 
   /** Consumes the first queued WS fault among `kinds`, if any. */

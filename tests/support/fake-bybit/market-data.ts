@@ -86,6 +86,33 @@ export class FakeMarketData {
     return [Math.max(0, hiExclusive - limit), hiExclusive];
   }
 
+  /**
+   * The price a market order fills at, `now`: the close of the newest visible candle (open time <= now,
+   * so it may be the forming one) of the finest series served for the symbol; undefined without data.
+   */
+  lastPrice(category: FakeCategory, symbol: string, now: number): number | undefined {
+    let best: { intervalMs: number; price: number } | undefined;
+    for (const [key, cols] of this.candles) {
+      const [c, s, iv] = key.split('|');
+      if (c !== category || s !== symbol) continue;
+      const intervalMs = Number(iv);
+      const i = lowerBound(cols.ts, cols.length, now + 1) - 1;
+      if (i < 0) continue;
+      if (best === undefined || intervalMs < best.intervalMs) best = { intervalMs, price: cols.close[i]! };
+    }
+    return best?.price;
+  }
+
+  /** The finest served series of a symbol, with its interval (the one fills and triggers use). */
+  finestSeries(category: FakeCategory, symbol: string): { intervalMs: number; cols: CandleColumns } | undefined {
+    let best: { intervalMs: number; cols: CandleColumns } | undefined;
+    for (const [key, cols] of this.candles) {
+      const [c, s, iv] = key.split('|');
+      if (c === category && s === symbol && (best === undefined || Number(iv) < best.intervalMs)) best = { intervalMs: Number(iv), cols };
+    }
+    return best;
+  }
+
   /** Funding rows (ascending index range) settled at or before min(endTime, now), newest `limit`, not before startTime. */
   fundingWindow(symbol: string, now: number, limit: number, startTime?: number, endTime?: number): { series: FundingSeries; lo: number; hi: number } | undefined {
     const series = this.funding.get(symbol);

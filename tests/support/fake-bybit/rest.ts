@@ -6,6 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BYBIT_INTERVAL_MS, num, type FakeCategory, type FakeMarketData } from './market-data.ts';
 import type { FaultQueue } from './faults.ts';
+import { handlePrivate, isPrivatePath, type PrivateContext } from './private-rest.ts';
+import { envelope, linearInstrument, spotInstrument } from './wire.ts';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -13,32 +15,17 @@ export interface RecordedRequest {
   readonly query: Readonly<Record<string, string>>;
   /** path + '?' + raw query, as received. */
   readonly url: string;
+  /** The raw body of a POST (order requests carry no secret; auth headers are never recorded). */
+  body?: string;
 }
 
-export interface RestContext {
+export interface RestContext extends PrivateContext {
   readonly data: FakeMarketData;
   readonly faults: FaultQueue;
   readonly now: () => number;
   /** Interval codes this fake serves; others get retCode 10001 (default: all of Bybit's). */
   readonly intervals: ReadonlySet<string>;
   readonly requests: RecordedRequest[];
-}
-
-const QUOTES = ['USDT', 'USDC', 'BTC', 'ETH', 'EUR'];
-
-function splitSymbol(id: string): { base: string; quote: string } {
-  const quote = QUOTES.find((q) => id.endsWith(q) && id.length > q.length) ?? 'USDT';
-  return { base: id.slice(0, id.length - quote.length), quote };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function envelope(res: ServerResponse, now: number, result: unknown, retCode = 0, retMsg = 'OK', status = 200): void {
-  sendJson(res, status, { retCode, retMsg, result, retExtInfo: {}, time: now });
 }
 
 function paramError(res: ServerResponse, now: number, msg: string): void {
@@ -49,27 +36,6 @@ function optInt(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
   return Number.isFinite(n) ? Math.trunc(n) : Number.NaN;
-}
-
-function spotInstrument(id: string): Record<string, unknown> {
-  const { base, quote } = splitSymbol(id);
-  return {
-    symbol: id, baseCoin: base, quoteCoin: quote, innovation: '0', status: 'Trading', marginTrading: 'utaOnly',
-    lotSizeFilter: { basePrecision: '0.000001', quotePrecision: '0.0000001', minOrderQty: '0.000011', maxOrderQty: '83', minOrderAmt: '5', maxOrderAmt: '8000000' },
-    priceFilter: { tickSize: '0.01' },
-  };
-}
-
-function linearInstrument(id: string): Record<string, unknown> {
-  const { base, quote } = splitSymbol(id);
-  return {
-    symbol: id, contractType: 'LinearPerpetual', status: 'Trading', baseCoin: base, quoteCoin: quote,
-    launchTime: '1585526400000', deliveryTime: '0', deliveryFeeRate: '', priceScale: '2',
-    leverageFilter: { minLeverage: '1', maxLeverage: '100.00', leverageStep: '0.01' },
-    priceFilter: { minPrice: '0.10', maxPrice: '1999999.80', tickSize: '0.10' },
-    lotSizeFilter: { maxOrderQty: '1190.000', minOrderQty: '0.001', qtyStep: '0.001', postOnlyMaxOrderQty: '1190.000', maxMktOrderQty: '500.000', minNotionalValue: '5' },
-    unifiedMarginTrade: true, fundingInterval: 480, settleCoin: quote,
-  };
 }
 
 function handleInstruments(ctx: RestContext, q: Record<string, string>, res: ServerResponse, now: number): void {
@@ -175,7 +141,8 @@ export function handleRest(ctx: RestContext, req: IncomingMessage, res: ServerRe
   const path = parsed.pathname;
   const query: Record<string, string> = {};
   for (const [k, v] of parsed.searchParams) query[k] = v;
-  ctx.requests.push({ method: req.method ?? 'GET', path, query, url: rawUrl });
+  const record: RecordedRequest = { method: req.method ?? 'GET', path, query, url: rawUrl };
+  ctx.requests.push(record);
   const now = ctx.now();
 
   const fault = ctx.faults.takeRest(path);
@@ -201,6 +168,17 @@ export function handleRest(ctx: RestContext, req: IncomingMessage, res: ServerRe
     return;
   }
 
+  if (isPrivatePath(path)) {
+    const q = rawUrl.indexOf('?');
+    void handlePrivate(ctx, req, res, path, q < 0 ? '' : rawUrl.slice(q + 1), query, (body) => {
+      record.body = body;
+    }).catch(
+      (e: unknown) => {
+        if (!res.headersSent) envelope(res, now, {}, 10016, `fake-bybit internal error: ${(e as Error).message}`);
+      },
+    );
+    return;
+  }
   if (req.method !== 'GET') {
     res.writeHead(400, { 'Content-Type': 'text/plain' });
     res.end('bad method');

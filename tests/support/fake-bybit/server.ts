@@ -13,6 +13,10 @@ import { FaultQueue } from './faults.ts';
 import { handleRest, type RecordedRequest } from './rest.ts';
 import { ADMIN_PREFIX, handleAdmin, type AdminTarget } from './admin.ts';
 import { WsHub, type TopicCandles, type WsLogEntry } from './ws-hub.ts';
+import { AccountBook, type AccountSpec, type FakeAccount } from './accounts.ts';
+import { accountView, type AccountView } from './account-view.ts';
+import { runTriggers } from './triggers.ts';
+import { PRIVATE_WS_PATH, PrivateWsHub } from './private-ws.ts';
 
 export interface FakeBybitOptions {
   /** 0 (default) = an ephemeral port; read `server.port` after `start()`. */
@@ -21,15 +25,26 @@ export interface FakeBybitOptions {
   readonly now?: number;
   /** Interval codes served; any other valid Bybit code gets retCode 10001 (default: all). */
   readonly intervals?: readonly string[];
+  /** Accounts of the private API (API key, secret, balances); more via `addAccount` or the admin endpoint. */
+  readonly accounts?: readonly AccountSpec[];
+  /** Taker fee rate of accounts that do not set their own (default 0.001). */
+  readonly takerFee?: number;
+  /**
+   * The clock X-BAPI-TIMESTAMP is checked against (default the wall clock, which clients sign with;
+   * the fake clock only drives candles, fills and order times).
+   */
+  readonly signClock?: () => number;
 }
 
 export class FakeBybitServer implements AdminTarget {
   readonly data = new FakeMarketData();
   readonly faults = new FaultQueue();
+  readonly accounts: AccountBook;
   /** Every REST request in arrival order (path + parsed query + raw url). */
   readonly requests: RecordedRequest[] = [];
   private readonly http: Server;
   private readonly hub: WsHub;
+  private readonly privateHub: PrivateWsHub;
   private nowMs: number;
   private replayTimer: NodeJS.Timeout | undefined;
   private replaySpeed = 0;
@@ -39,11 +54,18 @@ export class FakeBybitServer implements AdminTarget {
     this.nowMs = options.now ?? 0;
     const intervals = new Set(options.intervals ?? Object.keys(BYBIT_INTERVAL_MS));
     this.hub = new WsHub(this.data, this.faults, () => this.nowMs);
-    const ctx = { data: this.data, faults: this.faults, now: () => this.nowMs, intervals, requests: this.requests };
+    this.accounts = new AccountBook(options.takerFee);
+    for (const a of options.accounts ?? []) this.accounts.add(a);
+    const signNow = options.signClock ?? ((): number => Date.now());
+    this.privateHub = new PrivateWsHub(this.data, this.accounts, this.faults, () => this.nowMs, signNow);
+    const ctx = { data: this.data, faults: this.faults, now: () => this.nowMs, intervals, requests: this.requests, accounts: this.accounts, signNow };
     this.http = createServer((req, res) => {
       if (!handleAdmin(this, req, res)) handleRest(ctx, req, res);
     });
-    this.http.on('upgrade', (req, socket, head) => this.hub.handleUpgrade(req, socket, head));
+    this.http.on('upgrade', (req, socket, head) => {
+      if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname === PRIVATE_WS_PATH) this.privateHub.handleUpgrade(req, socket, head);
+      else this.hub.handleUpgrade(req, socket, head);
+    });
     // Keep-alive sockets would hold close() open for seconds.
     this.http.keepAliveTimeout = 1000;
   }
@@ -104,10 +126,27 @@ export class FakeBybitServer implements AdminTarget {
     return this.nowMs;
   }
 
+  /** Opens an account of the private API. */
+  addAccount(spec: AccountSpec): FakeAccount {
+    return this.accounts.add(spec);
+  }
+
+  /** An account's orders, executions, positions and balances as plain data (never its secret). */
+  account(apiKey: string): AccountView | undefined {
+    const a = this.accounts.get(apiKey);
+    return a === undefined ? undefined : accountView(a);
+  }
+
+  accountKeys(): string[] {
+    return this.accounts.keys();
+  }
+
   /** Moves the fake clock (forward pushes closed candles over WS; backward just resets time). */
   setNow(t: number): void {
     const t0 = this.nowMs;
     this.nowMs = t;
+    // Triggers first: a TP/SL close is on the books by the time a client sees the candle that hit it.
+    runTriggers(this.data, this.accounts, t0, t);
     this.hub.onClockMoved(t0, t);
   }
 
@@ -135,12 +174,18 @@ export class FakeBybitServer implements AdminTarget {
 
   /** Terminates every WebSocket connection now (a network cut); returns how many there were. */
   dropWsConnections(): number {
-    return this.hub.dropAll();
+    return this.hub.dropAll() + this.privateHub.dropAll();
+  }
+
+  /** Frames the private WebSocket sent (auth/subscribe answers and topic pushes). */
+  get privateWsLog(): readonly { conn: string; op: string; detail: string }[] {
+    return this.privateHub.log;
   }
 
   async close(): Promise<void> {
     this.stopReplay();
     await this.hub.close();
+    await this.privateHub.close();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }

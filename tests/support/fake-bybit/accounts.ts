@@ -1,0 +1,165 @@
+/**
+ * Accounts of the fake exchange: API key -> secret, and per account its coin balances, orders,
+ * executions and linear positions. Plain state; the matching engine (matching.ts) changes it and
+ * private-rest.ts renders it in Bybit's wire shapes. Ids are per server and deterministic
+ * (sequence numbers), so two runs of the same test produce the same ids.
+ */
+import type { FakeCategory } from './market-data.ts';
+
+export interface AccountSpec {
+  readonly apiKey: string;
+  readonly secret: string;
+  /** Initial coin balances, e.g. { USDT: 10000 }. */
+  readonly balances?: Readonly<Record<string, number>>;
+  /** Taker fee rate for this account (default the server's, 0.001 = 0.1 %). */
+  readonly takerFee?: number;
+}
+
+export type OrderStatus = 'New' | 'PartiallyFilled' | 'Filled' | 'Cancelled' | 'Rejected';
+
+export interface FakeOrder {
+  readonly orderId: string;
+  readonly orderLinkId: string;
+  readonly category: FakeCategory;
+  readonly symbol: string;
+  readonly side: 'Buy' | 'Sell';
+  readonly orderType: 'Market' | 'Limit';
+  /** The qty as sent (quote units for a spot market order with marketUnit quoteCoin). */
+  qty: string;
+  readonly marketUnit: '' | 'baseCoin' | 'quoteCoin';
+  price: string;
+  readonly reduceOnly: boolean;
+  readonly timeInForce: string;
+  /** '' for a plain order; 'TakeProfit' / 'StopLoss' for the close a position's TP/SL triggered. */
+  readonly stopOrderType: '' | 'TakeProfit' | 'StopLoss';
+  readonly createdTime: number;
+  status: OrderStatus;
+  avgPrice: number;
+  cumExecQty: number;
+  cumExecValue: number;
+  cumExecFee: number;
+  leavesQty: number;
+  updatedTime: number;
+}
+
+export interface FakeExecution {
+  readonly execId: string;
+  readonly orderId: string;
+  readonly orderLinkId: string;
+  readonly category: FakeCategory;
+  readonly symbol: string;
+  readonly side: 'Buy' | 'Sell';
+  readonly orderType: 'Market' | 'Limit';
+  readonly orderQty: string;
+  readonly orderPrice: string;
+  readonly execPrice: number;
+  readonly execQty: number;
+  readonly execValue: number;
+  readonly execFee: number;
+  readonly feeCurrency: string;
+  readonly feeRate: number;
+  readonly execTime: number;
+  readonly isMaker: boolean;
+}
+
+export interface FakePosition {
+  readonly symbol: string;
+  /** Signed base quantity: > 0 long, < 0 short. */
+  size: number;
+  avgPrice: number;
+  cumRealisedPnl: number;
+  leverage: number;
+  /** Position TP / SL trigger prices (0 = none), set by trading-stop or an opening order's takeProfit/stopLoss. */
+  takeProfit: number;
+  stopLoss: number;
+  createdTime: number;
+  updatedTime: number;
+}
+
+export class FakeAccount {
+  readonly balances = new Map<string, number>();
+  readonly orders: FakeOrder[] = [];
+  readonly executions: FakeExecution[] = [];
+  readonly positions = new Map<string, FakePosition>();
+
+  constructor(readonly apiKey: string, readonly secret: string, readonly takerFee: number, balances: Readonly<Record<string, number>> = {}) {
+    for (const [coin, v] of Object.entries(balances)) this.balances.set(coin, v);
+  }
+
+  balance(coin: string): number {
+    return this.balances.get(coin) ?? 0;
+  }
+
+  credit(coin: string, delta: number): void {
+    this.balances.set(coin, round(this.balance(coin) + delta));
+  }
+
+  orderByLinkId(orderLinkId: string): FakeOrder | undefined {
+    return this.orders.find((o) => o.orderLinkId === orderLinkId);
+  }
+
+  /** Initial margin held by the open linear positions (entry notional / leverage). */
+  positionMargin(): number {
+    let im = 0;
+    for (const p of this.positions.values()) im += (Math.abs(p.size) * p.avgPrice) / p.leverage;
+    return round(im);
+  }
+}
+
+export const DEFAULT_TAKER_FEE = 0.001;
+/** Leverage of every linear position (Bybit's default for a new account is 10x). */
+export const DEFAULT_LEVERAGE = 10;
+
+/** Removes float noise (1e-12) so balances and quantities print as Bybit's decimal strings would. */
+export function round(v: number): number {
+  return Number(v.toFixed(10));
+}
+
+/** An order changed (and, for a fill, the execution it produced): what the private stream pushes. */
+export type AccountListener = (acct: FakeAccount, order: FakeOrder, execution?: FakeExecution) => void;
+
+export class AccountBook {
+  private readonly byKey = new Map<string, FakeAccount>();
+  private seq = 0;
+  private readonly listeners: AccountListener[] = [];
+
+  onChange(l: AccountListener): void {
+    this.listeners.push(l);
+  }
+
+  emit(acct: FakeAccount, order: FakeOrder, execution?: FakeExecution): void {
+    for (const l of this.listeners) l(acct, order, execution);
+  }
+
+  constructor(private readonly defaultTakerFee = DEFAULT_TAKER_FEE) {}
+
+  add(spec: AccountSpec): FakeAccount {
+    if (spec.apiKey === '' || spec.secret === '') throw new Error('fake-bybit: an account needs a non-empty apiKey and secret');
+    if (this.byKey.has(spec.apiKey)) throw new Error(`fake-bybit: account ${spec.apiKey} exists already`);
+    const acct = new FakeAccount(spec.apiKey, spec.secret, spec.takerFee ?? this.defaultTakerFee, spec.balances);
+    this.byKey.set(spec.apiKey, acct);
+    return acct;
+  }
+
+  get(apiKey: string): FakeAccount | undefined {
+    return this.byKey.get(apiKey);
+  }
+
+  secretOf(apiKey: string): string | undefined {
+    return this.byKey.get(apiKey)?.secret;
+  }
+
+  keys(): string[] {
+    return [...this.byKey.keys()];
+  }
+
+  all(): FakeAccount[] {
+    return [...this.byKey.values()];
+  }
+
+  /** Next id of a kind: deterministic, unique per server, Bybit-like digits for orders. */
+  nextId(kind: 'order' | 'exec'): string {
+    this.seq += 1;
+    return kind === 'order' ? `1${String(this.seq).padStart(18, '0')}` : `e0000000-0000-4000-8000-${String(this.seq).padStart(12, '0')}`;
+  }
+}
