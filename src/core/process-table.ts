@@ -13,6 +13,8 @@ export interface ProcessStat {
   readonly pgrp: number;
   /** R, S, D, Z (zombie: exited, not yet reaped), T, ... */
   readonly state: string;
+  /** CPU time used so far (user + system), in clock ticks. */
+  readonly cpuTicks: number;
   /** Start time in clock ticks after boot: with the pid, it names one process (pids are reused). */
   readonly startTicks: number;
 }
@@ -29,7 +31,7 @@ export function readProcessStat(pid: number): ProcessStat | undefined {
   }
   // The command name (field 2) is in parentheses and may contain spaces and parentheses itself.
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: f[0] ?? '?', ppid: Number(f[1]), pgrp: Number(f[2]), startTicks: Number(f[19]) };
+  return { pid, state: f[0] ?? '?', ppid: Number(f[1]), pgrp: Number(f[2]), cpuTicks: Number(f[11]) + Number(f[12]), startTicks: Number(f[19]) };
 }
 
 function hasProc(): boolean {

@@ -1,19 +1,5 @@
+import type { FeedGap } from '../domain/feed-gap.ts';
 import type { StateDb } from './state-db.ts';
-
-/**
- * A range of candles the live feed could not deliver to a run: the exchange has no candles
- * there, or the run ended while the hole was still being backfilled. These rows are how a
- * forward/live run explains afterwards why a step was traded without a symbol, or not at all.
- */
-export interface FeedGapRecord {
-  readonly symbol: string;
-  /** First and last missing candle open time (ms, inclusive). */
-  readonly fromTs: number;
-  readonly toTs: number;
-  readonly candles: number;
-  readonly attempts: number;
-  readonly message: string;
-}
 
 /** Appends a run's feed gaps to `feed_gaps`, numbered 0, 1, 2 ... in arrival order. */
 export class FeedGapWriter {
@@ -30,7 +16,7 @@ export class FeedGapWriter {
     this.insert = db.prepare(`INSERT INTO feed_gaps (run_id, seq, symbol, from_ts, to_ts, candles, attempts, message, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
-  record(g: FeedGapRecord): void {
+  record(g: FeedGap): void {
     this.insert.run(this.runId, this.seq++, g.symbol, g.fromTs, g.toTs, g.candles, g.attempts, g.message, new Date().toISOString());
   }
 }

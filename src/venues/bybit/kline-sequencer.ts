@@ -26,6 +26,7 @@
  * one) are counted against the previous WebSocket candle and dropped; a live candle the backfill
  * already delivered is an overlap, not a fault.
  */
+import type { FeedGap } from '../../domain/feed-gap.ts';
 import { CtError } from '../../core/errors.ts';
 import { isoUtc } from '../../core/time.ts';
 import type { Candle } from '../../domain/candle.ts';
@@ -35,21 +36,10 @@ import { KLINE_PAGE_LIMIT, type ClosedKlinePage } from './rest-klines.ts';
 import { backoffDelay, sleep, type RetryPolicy, type VenueLogger } from './retry.ts';
 
 /** What the feed yields: a closed candle, or word that the exchange has no candle up to a time. */
+export type { FeedGap };
 export type FeedItem =
   | { readonly symbol: string; readonly candle: Candle }
   | { readonly symbol: string; readonly settledThrough: number };
-
-/** A range of candles the feed could not deliver (the exchange has none, or the run ended first). */
-export interface FeedGap {
-  readonly symbol: string;
-  /** First and last missing open time (inclusive). */
-  readonly fromTs: number;
-  readonly toTs: number;
-  readonly candles: number;
-  /** Backfill attempts that failed before the gap was given up. */
-  readonly attempts: number;
-  readonly message: string;
-}
 
 /** A hole being filled, as the status line shows it. */
 export interface OpenHole {

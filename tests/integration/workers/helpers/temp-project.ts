@@ -1,3 +1,4 @@
+import { readProcessStat } from '../../../../src/core/process-table.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -93,17 +94,8 @@ export function childrenOf(ppid: number): number[] {
   return out;
 }
 
-export function procStat(pid: number): { state: string; ppid: number; cpuTicks: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // pid (comm) state ppid ... utime(14) stime(15): comm may hold spaces, so split after the last ')'.
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: f[0]!, ppid: Number(f[1]), cpuTicks: Number(f[11]) + Number(f[12]) };
-}
+/** The process's state, parent and CPU ticks, read by the daemon's own /proc parser. */
+export const procStat = readProcessStat;
 
 export function running(pid: number): boolean {
   const st = procStat(pid);
