@@ -66,6 +66,8 @@ module.exports = {
     { from: { path: '^src/strategies/loader\\.ts$' }, to: { path: '^strategies/builtins/' } },
     { from: { path: '^strategies/' }, to: { path: STRATEGY_ALLOWED } },
     { from: { path: layer('execution') }, to: { path: to('core', 'domain', 'indicators', 'execution') } },
+    // The Bybit adapter is written against the private-API port (types only); app/ gives it the implementation.
+    { from: { path: '^src/execution/bybit/' }, to: { path: '^src/venues/bybit/private-types\\.ts$', dependencyTypes: ['type-only'] } },
     { from: { path: layer('engine') }, to: { path: to('core', 'domain', 'indicators', 'engine') } },
     // The engine talks to execution only through the ExecutionAdapter interface (a type).
     { from: { path: layer('engine') }, to: { path: to('execution'), dependencyTypes: ['type-only'] } },

@@ -11,7 +11,9 @@ export type ExecutionNoteKind =
   /** A reduce-only (or spot) sell with nothing to reduce: not filled at all. */
   | 'dropped_nothing_to_reduce'
   /** A pending order cancelled before it filled (explicitly, or at the end of a run). */
-  | 'cancelled';
+  | 'cancelled'
+  /** The exchange refused the order (insufficient balance, below the minimum, ...): nothing was placed. */
+  | 'rejected';
 
 export interface ExecutionNote {
   readonly ts: number;
@@ -33,6 +35,7 @@ export function releasesReservation(note: Pick<ExecutionNote, 'kind'>): boolean 
   switch (note.kind) {
     case 'dropped_nothing_to_reduce':
     case 'cancelled':
+    case 'rejected':
       return true;
     case 'clamped_reduce_only':
     case 'clamped_spot_long_only':

@@ -16,7 +16,12 @@ export interface OrderIntent {
   readonly reduceOnly: boolean;
 }
 
-export type FillReason = 'signal' | 'stop' | 'take_profit' | 'liquidation' | 'end_of_run';
+/**
+ * Why a fill happened. `reconciliation`: the exchange holds less than the book (a position closed
+ * by hand, liquidated, or an execution older than the exchange keeps); the book adopts the
+ * exchange's position with this fill at the mark price, fee 0 (src/execution/bybit/reconcile.ts).
+ */
+export type FillReason = 'signal' | 'stop' | 'take_profit' | 'liquidation' | 'end_of_run' | 'reconciliation';
 
 export interface Fill {
   readonly id: string;

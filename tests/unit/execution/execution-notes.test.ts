@@ -5,10 +5,11 @@ import { approvedOrders, fillOrder, rig, sig } from '../risk/gate-helpers.ts';
 import { candle, sim, SYM } from './sim-helpers.ts';
 
 describe('execution notes and risk reservations', () => {
-  it('releases the reservation of an order dropped or cancelled without a fill, never of a clamped one (it still fills)', () => {
+  it('releases the reservation of an order dropped, cancelled or refused by the exchange without a fill, never of a clamped one (it still fills)', () => {
     const expected: Record<ExecutionNoteKind, boolean> = {
       dropped_nothing_to_reduce: true,
       cancelled: true,
+      rejected: true,
       clamped_reduce_only: false,
       clamped_spot_long_only: false,
     };
