@@ -13,6 +13,8 @@ import {
 import type { StateDb } from '../persistence/state-db.ts';
 import type { BybitClient } from '../venues/bybit/ccxt-client.ts';
 import type { HostGroup } from '../workers/host-group.ts';
+import type { ExecutionAdapter } from '../execution/execution-adapter.ts';
+import type { ExchangeRules } from '../engine/risk/risk-gate.ts';
 import { buildResumableAccount, type Account, type ResumableAccount } from './account.ts';
 import { fillModelOf } from './component-options.ts';
 import { accountIdentity, decodeAccount, encodeAccount, restoreAccount, type SavedAccount } from './account-snapshot.ts';
@@ -49,8 +51,21 @@ export type AccountPlan =
  * fails here, before any strategy starts, when the saved state cannot be read or does not fit
  * the config.
  */
-export function planAccount(db: StateDb, runId: string, config: Config, newAccount: boolean): AccountPlan {
-  const account = config.forward.account;
+/** Which account a run trades and where its orders go (paper by default: forward.account on the fill simulator). */
+export interface AccountTarget {
+  readonly account: string;
+  /** paper | bybit_demo | bybit_testnet | bybit_live: part of the account's identity. */
+  readonly execution: string;
+  /** A fresh adapter of that kind, to check a saved state with before anything starts. */
+  readonly scratchExecution: () => ExecutionAdapter;
+}
+
+export function paperTarget(config: Config): AccountTarget {
+  return { account: config.forward.account, execution: 'paper', scratchExecution: () => new SimulatedExecution(fillModelOf(config)) };
+}
+
+export function planAccount(db: StateDb, runId: string, config: Config, newAccount: boolean, target: AccountTarget = paperTarget(config)): AccountPlan {
+  const account = target.account;
   const latest = latestAccountRun(db, account, runId);
   if (newAccount) {
     return latest !== undefined && latest.status !== 'abandoned'
@@ -61,10 +76,10 @@ export function planAccount(db: StateDb, runId: string, config: Config, newAccou
   if (latest.status === 'abandoned') return { kind: 'new', account, why: `account ${account}'s latest run ${latest.id} was abandoned` };
   const chain = accountChain(db, latest.id);
   const row = latestAccountState(db, chain.map((r) => r.id));
-  const saved = row === undefined ? undefined : { runId: row.runId, ts: row.ts, text: row.state, account: decodeAccount(row.state, config, { account, runId: row.runId }) };
+  const saved = row === undefined ? undefined : { runId: row.runId, ts: row.ts, text: row.state, account: decodeAccount(row.state, config, { account, runId: row.runId }, target.execution) };
   // Every part is checked now, on a scratch account, so a state that cannot be restored fails before any strategy starts.
   if (saved !== undefined) {
-    const scratch = buildResumableAccount(config, saved.account.initialCash, new SimulatedExecution(fillModelOf(config)), () => ({}));
+    const scratch = buildResumableAccount(config, saved.account.initialCash, target.scratchExecution(), () => ({}));
     restoreAccount(scratch, scratch.loop, saved.account);
   }
   return { kind: 'resume', account, from: latest, chain, saved };
@@ -75,13 +90,16 @@ export function planAccount(db: StateDb, runId: string, config: Config, newAccou
  * start of the run in the account, in one transaction: runs.account and resumed_from, the
  * abandoned run, the positions carried over and the saved state this run starts from.
  */
-export function buildForwardAccount(db: StateDb, runId: string, config: Config, plan: AccountPlan, execution: SimulatedExecution): ResumableAccount {
+export function buildForwardAccount(
+  db: StateDb, runId: string, config: Config, plan: AccountPlan, execution: ExecutionAdapter,
+  opts: { execution?: string; initialCash?: number; rules?: (symbol: string) => ExchangeRules } = {},
+): ResumableAccount {
   const saved = plan.kind === 'resume' ? plan.saved : undefined;
-  const identity = accountIdentity(config);
-  const a = buildResumableAccount(config, saved?.account.initialCash ?? config.forward.initial_cash, execution, (acct: Account, loop: LoopState) => ({
+  const identity = accountIdentity(config, opts.execution);
+  const a = buildResumableAccount(config, saved?.account.initialCash ?? opts.initialCash ?? config.forward.initial_cash, execution, (acct: Account, loop: LoopState) => ({
     snapshot: () => (loop.lastTs === undefined ? undefined : { ts: loop.lastTs, state: encodeAccount(acct, loop, identity) }),
     recordCandles: true,
-  }));
+  }), opts.rules);
   if (saved !== undefined) restoreAccount(a, a.loop, saved.account);
   startAccountRun(db, {
     runId,
@@ -105,20 +123,26 @@ export interface CarriedOver {
   readonly breakers: { readonly halted: boolean; readonly dailyLossTripped: boolean; readonly cooldowns: number };
 }
 
-export function carriedOver(account: ResumableAccount, execution: SimulatedExecution): CarriedOver {
+/** Positions with their protective levels, as an adapter tracks them (NaN = no level). */
+export type ProtectedPositions = Iterable<{ readonly strategyId: string; readonly symbol: string; readonly qty: number; readonly stop: number; readonly takeProfit: number }>;
+
+/** The fill simulator's positions with their protective levels. */
+export function simulatedProtection(execution: SimulatedExecution): ProtectedPositions {
+  return execution.snapshot().symbols.flatMap((s) => s.positions);
+}
+
+export function carriedOver(account: ResumableAccount, protectedPositions: ProtectedPositions): CarriedOver {
   const protectiveOrders: Array<{ strategyId: string; symbol: string; stop?: number; takeProfit?: number }> = [];
-  for (const s of execution.snapshot().symbols) {
-    for (const p of s.positions) {
-      if (p.qty === 0 || (Number.isNaN(p.stop) && Number.isNaN(p.takeProfit))) continue;
-      protectiveOrders.push({ strategyId: p.strategyId, symbol: p.symbol, ...(Number.isNaN(p.stop) ? {} : { stop: p.stop }), ...(Number.isNaN(p.takeProfit) ? {} : { takeProfit: p.takeProfit }) });
-    }
+  for (const p of protectedPositions) {
+    if (p.qty === 0 || (Number.isNaN(p.stop) && Number.isNaN(p.takeProfit))) continue;
+    protectiveOrders.push({ strategyId: p.strategyId, symbol: p.symbol, ...(Number.isNaN(p.stop) ? {} : { stop: p.stop }), ...(Number.isNaN(p.takeProfit) ? {} : { takeProfit: p.takeProfit }) });
   }
   const b = account.gate.snapshot().breakers;
   return {
     cash: account.portfolio.cash,
     equity: account.portfolio.equity(),
     positions: account.portfolio.openPositions(),
-    pendingOrders: execution.pendingOrders().map((o) => o.id),
+    pendingOrders: account.execution.pendingOrders().map((o) => o.id),
     protectiveOrders,
     breakers: { halted: b.halted, dailyLossTripped: b.dailyTripped, cooldowns: b.cooldowns.filter((c) => c.until > b.stepIndex).length },
   };

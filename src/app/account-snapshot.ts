@@ -29,9 +29,14 @@ export interface AccountIdentity {
   /** The resolved weights (equal shares when strategies.weights is empty), `id:weight` in strategy order. */
   readonly 'strategies.weights': string;
   readonly 'execution.atr_period': string;
+  /**
+   * Where the account's orders go: paper (the fill simulator), bybit_demo, bybit_testnet or
+   * bybit_live. A state saved before this key existed was a paper account.
+   */
+  readonly 'forward.execution': string;
 }
 
-export function accountIdentity(config: Config): AccountIdentity {
+export function accountIdentity(config: Config, execution = 'paper'): AccountIdentity {
   const w = riskConfigOf(config).strategyWeights;
   return {
     'exchange.market': config.exchange.market,
@@ -40,6 +45,7 @@ export function accountIdentity(config: Config): AccountIdentity {
     'strategies.enabled': config.strategies.enabled.join(','),
     'strategies.weights': config.strategies.enabled.map((id) => `${id}:${w[id] ?? 0}`).join(','),
     'execution.atr_period': String(config.execution.atr_period),
+    'forward.execution': execution,
   };
 }
 
@@ -68,13 +74,13 @@ const wayOut = 'start a new account with --new-account (the old one is then mark
  * Reads an account_state text and checks it against the config: the parts, ready for `restoreAccount`.
  * A malformed text or part is CT_ERR_ACCOUNT_STATE, a config that differs from the identity CT_ERR_ACCOUNT_MISMATCH.
  */
-export function decodeAccount(text: string, config: Config, at: SavedAt): SavedAccount {
+export function decodeAccount(text: string, config: Config, at: SavedAt, execution = 'paper'): SavedAccount {
   return withContext(at, () => {
     const r = new StateReader(parseState(text, 'account state'), 'account state').version(SNAPSHOT_VERSION);
     const id = r.obj('identity');
-    const now = accountIdentity(config);
+    const now = accountIdentity(config, execution);
     for (const key of Object.keys(now) as Array<keyof AccountIdentity>) {
-      const was = id.str(key);
+      const was = key === 'forward.execution' && id.raw(key) === undefined ? 'paper' : id.str(key);
       if (was !== now[key]) {
         throw new CtError('CT_ERR_ACCOUNT_MISMATCH', `account ${at.account} (run ${at.runId}): ${key} = ${now[key]}, but the account was traded with ${was}; put ${key} back, or ${wayOut}`, {
           details: { key, value: now[key], account: was, runId: at.runId },

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { LoopState } from '../engine/loop-state.ts';
 import { Portfolio } from '../engine/portfolio/portfolio.ts';
-import { RiskGate } from '../engine/risk/risk-gate.ts';
+import { RiskGate, type ExchangeRules } from '../engine/risk/risk-gate.ts';
 import type { ExecutionAdapter } from '../execution/execution-adapter.ts';
 import type { FundingHistory } from '../execution/funding-schedule.ts';
 import { SimulatedExecution } from '../execution/simulated-execution.ts';
@@ -21,10 +21,11 @@ export interface Account {
  * the decision path cannot drift between modes; only the cash they start with and where orders
  * go differ.
  */
-export function buildAccount(config: Config, initialCash: number, execution: ExecutionAdapter): Account {
+export function buildAccount(config: Config, initialCash: number, execution: ExecutionAdapter, rules?: (symbol: string) => ExchangeRules): Account {
   const portfolio = new Portfolio(initialCash, [...config.strategies.enabled], config.exchange.market);
-  const rules = exchangeRulesOf(config);
-  const gate = new RiskGate(riskConfigOf(config), () => rules, portfolio);
+  // The exchange's own rules per symbol where the mode loaded them; the config fallbacks otherwise (backtests).
+  const fallback = exchangeRulesOf(config);
+  const gate = new RiskGate(riskConfigOf(config), rules ?? (() => fallback), portfolio);
   return { portfolio, gate, execution };
 }
 
@@ -39,8 +40,10 @@ export interface ResumableAccount extends Account {
 }
 
 /** A fresh account with a fresh loop state (a resume restores both, src/app/account-resume.ts). */
-export function buildResumableAccount(config: Config, initialCash: number, execution: ExecutionAdapter, accounting: (a: Account, loop: LoopState) => DurableAccountOptions): ResumableAccount {
-  const account = buildAccount(config, initialCash, execution);
+export function buildResumableAccount(
+  config: Config, initialCash: number, execution: ExecutionAdapter, accounting: (a: Account, loop: LoopState) => DurableAccountOptions, rules?: (symbol: string) => ExchangeRules,
+): ResumableAccount {
+  const account = buildAccount(config, initialCash, execution, rules);
   const loop = new LoopState(config.execution.atr_period);
   return { ...account, loop, accounting: accounting(account, loop) };
 }

@@ -134,3 +134,39 @@ export function supervisorOptionsOf(c: Config, logger: Logger): SupervisorOption
     logger,
   };
 }
+
+/** Where an exchange-backed run's orders go. */
+export type ExchangeAccountKind = 'bybit_demo' | 'bybit_testnet' | 'bybit_live';
+
+/** The URLs of an exchange-backed run: public candles, and the signed REST and private stream of its account. */
+export interface ExchangeVenue {
+  readonly kind: ExchangeAccountKind;
+  /** What the operator reads: "Bybit demo trading", "Bybit testnet", "Bybit (REAL ACCOUNT)". */
+  readonly label: string;
+  readonly real: boolean;
+  readonly publicRestUrl: string;
+  readonly publicWsUrl: string;
+  readonly privateRestUrl: string;
+  /** The full private stream URL (<base>/v5/private). */
+  readonly privateWsUrl: string;
+}
+
+function noSlash(u: string): string {
+  return u.endsWith('/') ? u.slice(0, -1) : u;
+}
+
+/**
+ * Bybit's demo trading has its own REST base and private stream, and its public market data is
+ * mainnet's (Bybit's demo documentation); testnet is a market of its own, candles included.
+ */
+export function exchangeVenueOf(c: Config, kind: ExchangeAccountKind): ExchangeVenue {
+  const e = c.exchange;
+  switch (kind) {
+    case 'bybit_demo':
+      return { kind, label: 'Bybit demo trading', real: false, publicRestUrl: e.rest_url, publicWsUrl: e.ws_url, privateRestUrl: e.demo_rest_url, privateWsUrl: `${noSlash(e.demo_ws_url)}/v5/private` };
+    case 'bybit_testnet':
+      return { kind, label: 'Bybit testnet', real: false, publicRestUrl: e.testnet_rest_url, publicWsUrl: e.testnet_ws_url, privateRestUrl: e.testnet_rest_url, privateWsUrl: `${noSlash(e.testnet_ws_url)}/v5/private` };
+    case 'bybit_live':
+      return { kind, label: 'Bybit (REAL ACCOUNT)', real: true, publicRestUrl: e.rest_url, publicWsUrl: e.ws_url, privateRestUrl: e.rest_url, privateWsUrl: `${noSlash(e.ws_url)}/v5/private` };
+  }
+}

@@ -4,7 +4,7 @@ import { isRunMode, type RunMode } from '../domain/run-mode.ts';
 import type { ModeModule } from '../app/modes/mode.ts';
 import { buildContext } from './context.ts';
 import { shorthandSets, type GlobalOptions } from './global-options.ts';
-import { emitResult } from './output.ts';
+import { emitResult, operatorText } from './output.ts';
 
 /**
  * The root command: run the daemon in the chosen mode (`--dry-run` is `--mode dry-run`; otherwise
@@ -19,7 +19,7 @@ export async function runDaemonCommand(opts: GlobalOptions): Promise<void> {
     throw new CtError('CT_ERR_USAGE', `--new-account: ${mode.name} mode has no account to resume or start afresh (it applies to forward mode)`, { details: { option: '--new-account', mode: mode.name } });
   }
   const ctx = await buildContext(opts, mode.logFile, [...(opts.dryRun ? ['general.mode=dry-run'] : []), ...modeShorthands(mode, opts)]);
-  const out = await mode.run({ config: ctx.config, raw: ctx.raw, logger: ctx.logger, secrets: ctx.secrets, confirmLive: opts.confirmLive === true, newAccount: opts.newAccount === true });
+  const out = await mode.run({ config: ctx.config, raw: ctx.raw, logger: ctx.logger, secrets: ctx.secrets, confirmLive: opts.confirmLive === true, newAccount: opts.newAccount === true, say: operatorText(opts.json) });
   emitResult(opts.json, out.json, out.text);
 }
 

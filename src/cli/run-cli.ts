@@ -92,7 +92,7 @@ export function reportFailure(e: unknown): number {
   }
   if (isCtError(e)) {
     process.stderr.write(scrub(`${e.toLine()}\n`));
-    return exitCodeFor(e.errorClass);
+    return exitCodeFor(e.errorClass, e.code);
   }
   const err = e instanceof Error ? e : new Error(String(e));
   const wrapped = new CtError('CT_ERR_INTERNAL', `${err.message} (${ERROR_CODES.CT_ERR_INTERNAL.meaning})`);

@@ -29,6 +29,11 @@ export const SECTIONS = {
     market: oneOf(['spot', 'linear'] as const, 'spot'),
     rest_url: str({ default: 'https://api.bybit.com', pattern: /^https?:\/\/\S+$/, allowed: 'an http(s) URL' }),
     ws_url: str({ default: 'wss://stream.bybit.com', pattern: /^wss?:\/\/\S+$/, allowed: 'a ws(s) URL (without the /v5/public/... path)' }),
+    demo_rest_url: str({ default: 'https://api-demo.bybit.com', pattern: /^https?:\/\/\S+$/, allowed: 'an http(s) URL' }),
+    demo_ws_url: str({ default: 'wss://stream-demo.bybit.com', pattern: /^wss?:\/\/\S+$/, allowed: 'a ws(s) URL (without the /v5/private path)' }),
+    testnet_rest_url: str({ default: 'https://api-testnet.bybit.com', pattern: /^https?:\/\/\S+$/, allowed: 'an http(s) URL' }),
+    testnet_ws_url: str({ default: 'wss://stream-testnet.bybit.com', pattern: /^wss?:\/\/\S+$/, allowed: 'a ws(s) URL (without the /v5/... path)' }),
+    recv_window_ms: num({ int: true, min: 1000, max: 60_000, default: 5000 }),
     request_timeout_ms: num({ int: true, min: 100, max: 120_000, default: 10_000 }),
     max_retries: num({ int: true, min: 0, max: 50, default: 8 }),
     retry_base_ms: num({ int: true, min: 1, max: 60_000, default: 500 }),
@@ -65,7 +70,7 @@ export const SECTIONS = {
     batch_size: num({ int: true, min: 1, max: 1_000_000, default: 8192 }),
   },
   forward: {
-    execution: oneOf(['paper', 'bybit_demo'] as const, 'paper'),
+    execution: oneOf(['paper', 'bybit_demo', 'bybit_testnet'] as const, 'paper'),
     account: str({ default: 'paper', pattern: ID, allowed: 'an account id (lowercase letters, digits and _, starting with a letter), e.g. paper' }),
     initial_cash: num({ gt: 0, default: 10_000 }),
     warmup_candles: num({ int: true, min: 0, max: 100_000, default: 500 }),
@@ -73,6 +78,10 @@ export const SECTIONS = {
   },
   live: {
     confirm: bool(false),
+    account: str({ default: 'live', pattern: ID, allowed: 'an account id (lowercase letters, digits and _, starting with a letter), e.g. live' }),
+    reconcile_interval_s: num({ int: true, min: 5, max: 86_400, default: 60 }),
+    on_foreign_position: oneOf(['ignore', 'stop'] as const, 'ignore'),
+    max_candles: num({ int: true, min: 0, default: 0 }),
   },
   dry_run: {
     seed: num({ int: true, min: 0, max: 4_294_967_295, default: 42 }),

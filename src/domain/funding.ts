@@ -23,7 +23,8 @@ export interface FundingEvent {
   readonly payments: readonly FundingPayment[];
 }
 
-export type FundingSource = 'history' | 'fallback';
+/** 'exchange': settled by the exchange on an exchange-backed account (a Bybit Funding execution). */
+export type FundingSource = 'history' | 'fallback' | 'exchange';
 
 /** What one strategy's position paid (positive) or received (negative) at one funding instant. */
 export interface FundingPayment {

@@ -154,3 +154,9 @@ export function chainFills(db: StateDb, runIds: readonly string[], closeModel: b
     fill: { id: r.id, orderId: r.order_id, strategyId: r.strategy_id, symbol: r.symbol, side: r.side, qty: r.qty, price: r.price, fee: r.fee, slippageCost: r.slippage, ts: r.ts, reason: r.reason },
   }));
 }
+
+/** Every fill id booked by the runs of an account (an exchange account's execution ids among them). */
+export function chainFillIds(db: StateDb, runIds: readonly string[]): string[] {
+  const st = db.prepare('SELECT id FROM fills WHERE run_id = ?').pluck();
+  return runIds.flatMap((r) => st.all(r) as string[]);
+}

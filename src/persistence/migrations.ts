@@ -124,6 +124,16 @@ export const MIGRATIONS: readonly Migration[] = [
         message TEXT NOT NULL, recorded_at TEXT NOT NULL,
         PRIMARY KEY (run_id, seq));`,
   },
+  {
+    version: 4,
+    name: 'reconciliation with the exchange',
+    sql: `
+      CREATE TABLE reconciliation_events (
+        run_id TEXT NOT NULL REFERENCES runs(id), seq INTEGER NOT NULL, recorded_at TEXT NOT NULL,
+        phase TEXT NOT NULL, kind TEXT NOT NULL, symbol TEXT NOT NULL, book REAL, exchange REAL,
+        action TEXT NOT NULL, message TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq));`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -14,6 +14,11 @@ export interface ModeRunInputs {
   readonly confirmLive: boolean;
   /** `--new-account` was given (only a resumable mode accepts it). */
   readonly newAccount: boolean;
+  /**
+   * Text for the operator while the run starts (an exchange account's banner, the reconciliation
+   * diff): stdout, or stderr with --json (stdout then holds only the JSON document). Scrubbed.
+   */
+  readonly say: (text: string) => void;
 }
 
 /** What the command prints when the run ends: one JSON document with --json, the text otherwise. */

@@ -183,6 +183,18 @@ export class Portfolio {
     if (p !== undefined && p.qty !== 0) p.funding += amount;
   }
 
+  /**
+   * Sets the cash to what the exchange holds (an exchange-backed account's reconciliation): the
+   * difference (funding or interest settled while the daemon was down, a deposit, a withdrawal) is
+   * the account's, not any strategy's, so no sub-ledger changes. Returns the difference.
+   */
+  adoptCash(cash: number): number {
+    if (!Number.isFinite(cash)) throw new CtError('CT_ERR_INTERNAL', `portfolio.adoptCash: ${cash} is not finite`, { details: { cash } });
+    const diff = cash - this.cashBalance;
+    this.cashBalance = cash;
+    return diff;
+  }
+
   /** Widens the excursion range of open trips on `symbol` and counts a bar held. */
   observeCandle(symbol: string, c: Candle): void {
     this.lastPrices.set(symbol, c.close);

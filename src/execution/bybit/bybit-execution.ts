@@ -65,6 +65,7 @@ export class BybitExecution implements ExecutionAdapter {
   private readonly orders = new Map<string, TrackedOrder>();
   private readonly positions = new Map<string, BookPosition>();
   private readonly buffered = new Map<string, Fill[]>();
+  private readonly bufferedFunding = new Map<string, FundingEvent[]>();
   /** Every execution id ingested by this process or booked before (never booked twice). */
   private readonly seen = new Set<string>();
   private handed: string[] = [];
@@ -73,6 +74,7 @@ export class BybitExecution implements ExecutionAdapter {
   /** Executions on the account that are not the daemon's (reported by reconciliation). */
   private foreignExecs: ExchangeExecution[] = [];
   private doneAt = new Map<string, number>();
+  private readonly fundingIds = new WeakMap<FundingEvent, string>();
 
   constructor(deps: BybitExecutionDeps) {
     this.d = deps;
@@ -99,12 +101,31 @@ export class BybitExecution implements ExecutionAdapter {
 
   onCandle(symbol: string, _candle: Candle): { fills: Fill[]; funding: FundingEvent[] } {
     const fills = this.buffered.get(symbol);
-    if (fills === undefined || fills.length === 0) return EMPTY_RESULT;
+    const funding = this.bufferedFunding.get(symbol);
+    if ((fills === undefined || fills.length === 0) && funding === undefined) return EMPTY_RESULT;
     this.buffered.delete(symbol);
+    this.bufferedFunding.delete(symbol);
+    if (fills !== undefined) this.hand(fills);
+    if (funding !== undefined) for (const f of funding) this.handed.push(this.fundingIds.get(f) ?? '');
+    return { fills: fills ?? EMPTY_FILLS, funding: funding ?? EMPTY_FUNDING };
+  }
+
+  /**
+   * Every fill ingested and not yet handed to the loop, all symbols (the start's reconciliation
+   * books them before the first decision); funding stays for the loop.
+   */
+  takeBuffered(): Fill[] {
+    const all: Fill[] = [];
+    for (const l of this.buffered.values()) all.push(...l);
+    this.buffered.clear();
+    this.hand(all);
+    return all;
+  }
+
+  private hand(fills: Fill[]): void {
     fills.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
     for (const f of fills) this.handed.push(f.id);
     if (this.handed.length > HANDED_KEPT * 2) this.handed = this.handed.slice(-HANDED_KEPT);
-    return { fills, funding: EMPTY_FUNDING };
   }
 
   cancelAll(strategyId: string, symbol: string): string[] {
@@ -232,9 +253,15 @@ export class BybitExecution implements ExecutionAdapter {
     let n = 0;
     for (const x of execs) {
       if (this.seen.has(x.execId)) continue;
-      if (x.execType !== 'Trade') {
-        // Funding and settlement executions change cash, which reconciliation adopts from the wallet.
+      if (x.execType === 'Funding') {
         this.seen.add(x.execId);
+        this.ingestFunding(x);
+        continue;
+      }
+      if (x.execType !== 'Trade') {
+        // Other settlements (delivery, ADL, bust) change positions or cash: reconciliation adopts them.
+        this.seen.add(x.execId);
+        this.foreignExecs.push(x);
         continue;
       }
       const o = this.orders.get(x.orderLinkId);
@@ -258,6 +285,26 @@ export class BybitExecution implements ExecutionAdapter {
       n++;
     }
     return n;
+  }
+
+  /**
+   * A linear funding settlement: Bybit charges the account's net position on the symbol (execFee >
+   * 0 = paid); each strategy pays its share of the book's position on it.
+   */
+  private ingestFunding(x: ExchangeExecution): void {
+    const held = [...this.positions.values()].filter((p) => p.symbol === x.symbol && p.qty !== 0);
+    const net = held.reduce((a, p) => a + p.qty, 0);
+    if (held.length === 0 || net === 0) {
+      this.foreignExecs.push(x);
+      return;
+    }
+    const payments = held.map((p) => ({ strategyId: p.strategyId, qty: p.qty, amount: (x.fee * p.qty) / net }));
+    const rate = x.value !== 0 ? x.fee / (x.value * Math.sign(net)) : 0;
+    const ev: FundingEvent = { ts: x.execTime, symbol: x.symbol, rate, markPrice: x.price, source: 'exchange', payments };
+    let list = this.bufferedFunding.get(x.symbol);
+    if (list === undefined) this.bufferedFunding.set(x.symbol, (list = []));
+    list.push(ev);
+    this.fundingIds.set(ev, x.execId);
   }
 
   /** An order update from the stream: what the exchange reports it executed, and whether it is over. */
@@ -284,6 +331,23 @@ export class BybitExecution implements ExecutionAdapter {
     const out = new Map<string, TrackedOrder>();
     for (const o of this.orders.values()) if (o.state === 'open' && !o.exchangeFinal) out.set(o.linkId, o);
     return out;
+  }
+
+  /** The daemon's protective orders that should rest on the exchange now, by orderLinkId. */
+  protectiveOpen(): ReadonlyMap<string, Readonly<TrackedOrder>> {
+    const out = new Map<string, TrackedOrder>();
+    for (const o of this.orders.values()) if (o.role !== 'e' && (o.state === 'open' || o.state === 'unknown') && !o.exchangeFinal) out.set(o.linkId, o);
+    return out;
+  }
+
+  /** A protective order the exchange does not hold (and did not execute): placed again after the next commit. */
+  protectionMissing(linkId: string): void {
+    const o = this.orders.get(linkId);
+    if (o === undefined || o.role === 'e') return;
+    this.finish(o);
+    this.protectiveGone(o);
+    const p = this.positions.get(key(o.strategyId, o.symbol));
+    if (p !== undefined) p.dirty = true;
   }
 
   /** The daemon's order with this orderLinkId (any state), if it knows one. */
