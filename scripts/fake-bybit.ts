@@ -1,7 +1,7 @@
 /**
  * `npm run fake-bybit -- [--port N] [--csv FILE --symbol BTCUSDT --category spot] [--timeframe 1h]
  *                        [--synthetic --seed N --symbols BTCUSDT,ETHUSDT --from 2024-01-01 --count 5000]
- *                        [--now ISO] [--speed X] [--account KEY:SECRET[:USDT=10000,BTC=1]]...`
+ *                        [--now ISO] [--speed X] [--account KEY:SECRET[:USDT=10000,BTC=1]]... [--rate-limit /v5/order/create=5]...`
  *
  * Starts the fake Bybit v5 exchange on 127.0.0.1 for running the daemon by hand. Point the config at
  * it with `exchange.rest_url = http://127.0.0.1:PORT` and `exchange.ws_url = ws://127.0.0.1:PORT`.
@@ -30,7 +30,8 @@ const program = new Command('fake-bybit')
   .option('--count <n>', 'synthetic candles per symbol', '10000')
   .option('--now <date>', 'initial fake time (default: middle of the newest candle)')
   .option('--speed <x>', 'clock speed vs real time (0 = frozen)', '0')
-  .option('--account <spec>', 'a private API account KEY:SECRET[:COIN=AMOUNT,...] (repeatable; default balance USDT=10000)', (v: string, prev: string[]) => [...prev, v], [] as string[]);
+  .option('--account <spec>', 'a private API account KEY:SECRET[:COIN=AMOUNT,...] (repeatable; default balance USDT=10000)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .option('--rate-limit <spec>', "a private path's limit per second PATH=N, e.g. /v5/order/create=5 (repeatable; default Bybit's table)", (v: string, prev: string[]) => [...prev, v], [] as string[]);
 program.parse();
 const o = program.opts<Record<string, string | boolean | undefined>>();
 
@@ -54,9 +55,18 @@ function parseAccount(spec: string): AccountSpec {
 const tf = parseTimeframe(String(o['timeframe']), '--timeframe');
 const tfMs = timeframeMs(tf);
 const category = o['category'] === 'linear' ? 'linear' : 'spot';
-const o2 = program.opts<{ account: string[] }>();
+const o2 = program.opts<{ account: string[]; rateLimit: string[] }>();
 const accounts = o2.account.map(parseAccount);
-const server = await startFakeBybit({ port: Number(o['port']), accounts });
+const rateLimits: Record<string, number> = {};
+for (const spec of o2.rateLimit) {
+  const [path = '', n = ''] = spec.split('=');
+  if (!path.startsWith('/v5/') || !(Number.isInteger(Number(n)) && Number(n) >= 1)) {
+    console.error(`fake-bybit: --rate-limit ${JSON.stringify(spec)} is not /v5/PATH=N (N an integer >= 1)`);
+    process.exit(2);
+  }
+  rateLimits[path] = Number(n);
+}
+const server = await startFakeBybit({ port: Number(o['port']), accounts, rateLimits });
 let newest = 0;
 if (typeof o['csv'] === 'string') {
   const r = serveFromCsv(server, o['csv'], category, String(o['symbol']), tf);

@@ -68,9 +68,9 @@ describe('fake Bybit position TP/SL triggered on the candles it serves', () => {
     expect(server.account(KEY)!.executions).toHaveLength(execsBefore + 1);
   });
 
-  it('refuses TP/SL on a spot order and conditional trigger orders (not simulated yet) instead of ignoring them', async () => {
+  it('refuses TP/SL on a spot order (not simulated yet) and a linear conditional order without triggerDirection instead of ignoring them', async () => {
     server.addCandles('spot', 'ETHUSDT', H, candles(24));
     await expect(ex.privatePostV5OrderCreate({ category: 'spot', symbol: 'ETHUSDT', side: 'Buy', orderType: 'Market', qty: '10', stopLoss: '1900' })).rejects.toThrow(/not simulate/);
-    await expect(ex.privatePostV5OrderCreate({ category: 'linear', symbol: 'ETHUSDT', side: 'Buy', orderType: 'Market', qty: '0.1', triggerPrice: '2100' })).rejects.toThrow(/not simulate/);
+    await expect(ex.privatePostV5OrderCreate({ category: 'linear', symbol: 'ETHUSDT', side: 'Buy', orderType: 'Market', qty: '0.1', triggerPrice: '2100' })).rejects.toThrow(/triggerDirection/);
   });
 });

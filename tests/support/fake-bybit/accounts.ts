@@ -5,6 +5,11 @@
  * (sequence numbers), so two runs of the same test produce the same ids.
  */
 import type { FakeCategory } from './market-data.ts';
+import { splitSymbol } from './wire.ts';
+
+function splitQuote(symbol: string): string {
+  return splitSymbol(symbol).quote;
+}
 
 export interface AccountSpec {
   readonly apiKey: string;
@@ -15,7 +20,14 @@ export interface AccountSpec {
   readonly takerFee?: number;
 }
 
-export type OrderStatus = 'New' | 'PartiallyFilled' | 'Filled' | 'Cancelled' | 'Rejected';
+/**
+ * Bybit's order statuses (enum.mdx#orderstatus): a conditional order rests as `Untriggered`, passes
+ * `Triggered` when its trigger price trades, then fills; cancelled before its trigger it ends `Deactivated`.
+ */
+export type OrderStatus = 'New' | 'PartiallyFilled' | 'Filled' | 'Cancelled' | 'Rejected' | 'Untriggered' | 'Triggered' | 'Deactivated';
+
+/** '' for a plain order; 'Stop' for a conditional order (triggerPrice); 'TakeProfit' / 'StopLoss' for a position TP/SL close. */
+export type StopOrderType = '' | 'Stop' | 'TakeProfit' | 'StopLoss';
 
 export interface FakeOrder {
   readonly orderId: string;
@@ -30,10 +42,19 @@ export interface FakeOrder {
   price: string;
   readonly reduceOnly: boolean;
   readonly timeInForce: string;
-  /** '' for a plain order; 'TakeProfit' / 'StopLoss' for the close a position's TP/SL triggered. */
-  readonly stopOrderType: '' | 'TakeProfit' | 'StopLoss';
+  /** '' for a plain order; 'Stop' for a conditional one; 'TakeProfit' / 'StopLoss' for the close a position's TP/SL triggered. */
+  readonly stopOrderType: StopOrderType;
+  /** Conditional orders: the trigger price (0 = none) and direction (1 = rises to it, 2 = falls to it; 0 = none). */
+  readonly triggerPrice: number;
+  readonly triggerDirection: 0 | 1 | 2;
+  readonly closeOnTrigger: boolean;
+  /** The served price when the order was placed ('' for plain orders), as Bybit's `lastPriceOnCreated`. */
+  readonly lastPriceOnCreated: string;
   readonly createdTime: number;
   status: OrderStatus;
+  /** Bybit's cancelType / rejectReason of a closed order ('UNKNOWN' / 'EC_NoError' while none). */
+  cancelType: string;
+  rejectReason: string;
   avgPrice: number;
   cumExecQty: number;
   cumExecValue: number;
@@ -50,6 +71,8 @@ export interface FakeExecution {
   readonly symbol: string;
   readonly side: 'Buy' | 'Sell';
   readonly orderType: 'Market' | 'Limit';
+  /** The order's stopOrderType ('' plain, 'Stop' conditional, 'TakeProfit' / 'StopLoss'). */
+  readonly stopOrderType: StopOrderType;
   readonly orderQty: string;
   readonly orderPrice: string;
   readonly execPrice: number;
@@ -96,6 +119,35 @@ export class FakeAccount {
 
   orderByLinkId(orderLinkId: string): FakeOrder | undefined {
     return this.orders.find((o) => o.orderLinkId === orderLinkId);
+  }
+
+  /** Sets a coin balance outright (the admin endpoint's "deposit/withdraw on the website"). */
+  setBalance(coin: string, amount: number): void {
+    this.balances.set(coin, round(amount));
+  }
+
+  /**
+   * Adds a linear position of `qty` on `side` at `price` without an order, a fee or an execution: a
+   * position the account's owner opened elsewhere (the admin endpoint's "foreign position").
+   * Netted with an existing position like a fill would be; realised PnL of a reduced part is booked.
+   */
+  openForeignPosition(symbol: string, side: 'Buy' | 'Sell', qty: number, price: number, leverage: number, now: number): FakePosition {
+    const dir = side === 'Buy' ? 1 : -1;
+    const p = this.positions.get(symbol) ?? { symbol, size: 0, avgPrice: 0, cumRealisedPnl: 0, leverage, takeProfit: 0, stopLoss: 0, createdTime: now, updatedTime: now };
+    const size = p.size;
+    const closing = size !== 0 && Math.sign(size) !== dir ? Math.min(qty, Math.abs(size)) : 0;
+    const opening = round(qty - closing);
+    if (closing > 0) {
+      const pnl = round(closing * (price - p.avgPrice) * Math.sign(size));
+      this.credit(splitQuote(symbol), pnl);
+      p.cumRealisedPnl = round(p.cumRealisedPnl + pnl);
+    }
+    if (opening > 0) p.avgPrice = size === 0 || Math.sign(size) !== dir ? price : round((Math.abs(size) * p.avgPrice + opening * price) / (Math.abs(size) + opening));
+    p.size = round(size + dir * qty);
+    if (p.size === 0) Object.assign(p, { avgPrice: 0, takeProfit: 0, stopLoss: 0 });
+    p.updatedTime = now;
+    this.positions.set(symbol, p);
+    return p;
   }
 
   /** Initial margin held by the open linear positions (entry notional / leverage). */

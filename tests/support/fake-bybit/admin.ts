@@ -28,6 +28,10 @@ export interface AdminTarget {
   addAccount(spec: AccountSpec): unknown;
   account(apiKey: string): AccountView | undefined;
   accountKeys(): string[];
+  setRateLimit(path: string, perSecond: number): void;
+  rateLimitTable(): Record<string, { linear: number; spot: number }>;
+  setBalance(apiKey: string, coin: string, amount: number): void;
+  openForeignPosition(apiKey: string, spec: { category: string; symbol: string; side: string; qty: number }): void;
 }
 
 const ROUTES = [
@@ -43,6 +47,10 @@ const ROUTES = [
   'GET    /__admin/accounts        API keys and balances of the private API accounts',
   'POST   /__admin/accounts        open an account: {"apiKey", "secret", "balances"?: {"USDT": 10000}, "takerFee"?: 0.001}',
   'GET    /__admin/accounts/KEY    one account: balances, orders, executions, open positions',
+  'POST   /__admin/accounts/KEY/positions  a foreign linear position at the served price: {"category": "linear", "symbol", "side": "Buy" | "Sell", "qty"}',
+  'POST   /__admin/accounts/KEY/balances   set a coin balance: {"coin", "amount"}',
+  'GET    /__admin/limits          per-second limits of the private paths (linear, spot)',
+  'POST   /__admin/limits          set one path\'s limit per second: {"path": "/v5/order/create", "perSecond": 5}',
 ];
 
 class AdminError extends Error {}
@@ -159,6 +167,18 @@ async function route(target: AdminTarget, req: IncomingMessage, url: URL): Promi
       for (const r of target.requests) perPath[r.path] = (perPath[r.path] ?? 0) + 1;
       return [200, { connectionsAccepted: target.ws.connectionsAccepted, openConnections: target.ws.openConnections, requests: perPath }];
     }
+    case `GET ${ADMIN_PREFIX}/limits`:
+      return [200, { limits: target.rateLimitTable() }];
+    case `POST ${ADMIN_PREFIX}/limits`: {
+      const b = await readJson(req);
+      if (typeof b['path'] !== 'string' || typeof b['perSecond'] !== 'number') throw new AdminError('path (string) and perSecond (integer >= 1) are required');
+      try {
+        target.setRateLimit(b['path'], b['perSecond']);
+      } catch (e) {
+        throw new AdminError((e as Error).message);
+      }
+      return [201, { limits: target.rateLimitTable() }];
+    }
     case `GET ${ADMIN_PREFIX}/accounts`:
       return [200, { accounts: target.accountKeys().map((k) => ({ apiKey: k, balances: target.account(k)!.balances })) }];
     case `POST ${ADMIN_PREFIX}/accounts`: {
@@ -177,6 +197,22 @@ async function route(target: AdminTarget, req: IncomingMessage, url: URL): Promi
       return [201, target.account(b['apiKey'])];
     }
     default: {
+      const sub = method === 'POST' ? path.match(/^\/__admin\/accounts\/([^/]+)\/(positions|balances)$/) : null;
+      if (sub !== null) {
+        const apiKey = decodeURIComponent(sub[1]!);
+        if (target.account(apiKey) === undefined) return [404, { error: `no account ${apiKey}` }];
+        const b = await readJson(req);
+        try {
+          if (sub[2] === 'positions') target.openForeignPosition(apiKey, { category: String(b['category'] ?? 'linear'), symbol: String(b['symbol'] ?? ''), side: String(b['side'] ?? ''), qty: Number(b['qty']) });
+          else {
+            if (typeof b['coin'] !== 'string' || typeof b['amount'] !== 'number') throw new Error('coin (string) and amount (number >= 0) are required');
+            target.setBalance(apiKey, b['coin'], b['amount']);
+          }
+        } catch (e) {
+          throw new AdminError((e as Error).message);
+        }
+        return [201, target.account(apiKey)];
+      }
       const m = method === 'GET' ? path.match(/^\/__admin\/accounts\/([^/]+)$/) : null;
       if (m !== null) {
         const view = target.account(decodeURIComponent(m[1]!));

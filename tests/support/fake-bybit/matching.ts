@@ -22,27 +22,27 @@ export type ForcedReject = keyof typeof FORCED_REJECTS;
 
 const LINK_ID = /^[A-Za-z0-9_-]{1,36}$/;
 
-function reject(retCode: number, retMsg: string): Reject {
+export function reject(retCode: number, retMsg: string): Reject {
   return { ok: false, retCode, retMsg };
 }
 
 /** True when v is a whole multiple of step (tolerating float noise). */
-function onStep(v: number, step: number): boolean {
+export function onStep(v: number, step: number): boolean {
   const k = v / step;
   return Math.abs(k - Math.round(k)) < 1e-7;
 }
 
-function floorToStep(v: number, step: number): number {
+export function floorToStep(v: number, step: number): number {
   return round(Math.floor(v / step + 1e-9) * step);
 }
 
-function str(v: unknown): string | undefined {
+export function str(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return undefined;
 }
 
-function isTrue(v: unknown): boolean {
+export function isTrue(v: unknown): boolean {
   return v === true || v === 'true' || v === 1 || v === '1';
 }
 
@@ -52,8 +52,23 @@ export interface EngineContext {
   readonly now: number;
 }
 
-/** One `order/create` body -> a placed (and, for Market, filled) order, or Bybit's reject. */
-export function placeOrder(ctx: EngineContext, acct: FakeAccount, body: Record<string, unknown>, forced?: ForcedReject): Placed | Reject {
+/** The fields every `order/create` body is checked for first, plain or conditional. */
+export interface CommonFields {
+  readonly category: FakeCategory;
+  readonly symbol: string;
+  readonly side: 'Buy' | 'Sell';
+  readonly orderType: 'Market' | 'Limit';
+  readonly qtyText: string;
+  readonly qty: number;
+  readonly orderLinkId: string;
+  readonly marketUnit: '' | 'baseCoin' | 'quoteCoin';
+}
+
+/**
+ * Category, symbol, side, type, qty, orderLinkId (format and the 110072 duplicate rule), then a forced
+ * reject, then marketUnit: the checks plain and conditional orders share, in that order.
+ */
+export function parseCommon(ctx: EngineContext, acct: FakeAccount, body: Record<string, unknown>, forced?: ForcedReject): CommonFields | Reject {
   const category = body['category'];
   if (category !== 'spot' && category !== 'linear') return reject(10001, 'params error: category only supports spot and linear in the fake');
   const symbol = str(body['symbol']) ?? '';
@@ -65,8 +80,8 @@ export function placeOrder(ctx: EngineContext, acct: FakeAccount, body: Record<s
   const qtyText = str(body['qty']) ?? '';
   const qty = Number(qtyText);
   if (qtyText === '' || !Number.isFinite(qty) || qty <= 0) return reject(10001, 'params error: qty invalid');
-  if (body['triggerPrice'] !== undefined || (category === 'spot' && (body['takeProfit'] !== undefined || body['stopLoss'] !== undefined))) {
-    return reject(10001, 'params error: fake-bybit does not simulate conditional orders (triggerPrice) or spot TP/SL yet');
+  if (category === 'spot' && (body['takeProfit'] !== undefined || body['stopLoss'] !== undefined)) {
+    return reject(10001, 'params error: fake-bybit does not simulate spot TP/SL (takeProfit/stopLoss on a spot order) yet');
   }
   const orderLinkId = str(body['orderLinkId']) ?? '';
   if (orderLinkId !== '' && !LINK_ID.test(orderLinkId)) return reject(10001, 'params error: orderLinkId must be 1-36 letters, digits, - or _');
@@ -77,11 +92,23 @@ export function placeOrder(ctx: EngineContext, acct: FakeAccount, body: Record<s
   }
   const mu = str(body['marketUnit']) ?? '';
   if (mu !== '' && mu !== 'baseCoin' && mu !== 'quoteCoin') return reject(10001, 'params error: marketUnit invalid');
+  return { category, symbol, side, orderType, qtyText, qty, orderLinkId, marketUnit: mu };
+}
+
+/** A plain `order/create` body (no triggerPrice) -> a placed (and, for Market, filled) order, or Bybit's reject. */
+export function placeOrder(ctx: EngineContext, acct: FakeAccount, body: Record<string, unknown>, forced?: ForcedReject): Placed | Reject {
+  const c = parseCommon(ctx, acct, body, forced);
+  if ('ok' in c) return c;
+  const { category, symbol, side, orderType, qtyText, qty, orderLinkId, marketUnit: mu } = c;
+  if (category === 'spot' && body['orderFilter'] !== undefined && body['orderFilter'] !== 'Order') {
+    return reject(10001, `params error: orderFilter ${String(body['orderFilter'])} needs a triggerPrice (StopOrder) or is not simulated (tpslOrder)`);
+  }
   const order: FakeOrder = {
     orderId: ctx.book.nextId('order'), orderLinkId, category, symbol, side, orderType, qty: qtyText,
     marketUnit: category === 'spot' && orderType === 'Market' ? (mu === '' ? (side === 'Buy' ? 'quoteCoin' : 'baseCoin') : mu) : '',
     price: orderType === 'Limit' ? (str(body['price']) ?? '') : '0',
     reduceOnly: isTrue(body['reduceOnly']), timeInForce: str(body['timeInForce']) ?? (orderType === 'Market' ? 'IOC' : 'GTC'), stopOrderType: '',
+    triggerPrice: 0, triggerDirection: 0, closeOnTrigger: isTrue(body['closeOnTrigger']), lastPriceOnCreated: '', cancelType: 'UNKNOWN', rejectReason: 'EC_NoError',
     createdTime: ctx.now, updatedTime: ctx.now, status: 'New', avgPrice: 0, cumExecQty: 0, cumExecValue: 0, cumExecFee: 0, leavesQty: qty,
   };
   if (orderType === 'Limit') {
@@ -124,14 +151,15 @@ export function tpslCheck(dir: number, price: number, tp: unknown, sl: unknown, 
 }
 
 function recordFill(ctx: EngineContext, acct: FakeAccount, order: FakeOrder, filled: Extract<Fill, { ok: true }>, price: number): void {
-  const { orderLinkId, category, symbol, side, orderType } = order;
-  acct.orders.push(order);
+  const { orderLinkId, category, symbol, side, orderType, stopOrderType } = order;
+  // A triggered conditional order is on the books already; a market order enters them with its fill.
+  if (!acct.orders.includes(order)) acct.orders.push(order);
   acct.executions.push({
-    execId: ctx.book.nextId('exec'), orderId: order.orderId, orderLinkId, category, symbol, side, orderType, orderQty: order.qty, orderPrice: order.price,
+    execId: ctx.book.nextId('exec'), orderId: order.orderId, orderLinkId, category, symbol, side, orderType, stopOrderType, orderQty: order.qty, orderPrice: order.price,
     execPrice: price, execQty: filled.baseQty, execValue: round(filled.baseQty * price), execFee: filled.fee, feeCurrency: filled.feeCoin,
     feeRate: acct.takerFee, execTime: ctx.now, isMaker: false,
   });
-  Object.assign(order, { status: 'Filled', avgPrice: price, cumExecQty: filled.baseQty, cumExecValue: round(filled.baseQty * price), cumExecFee: filled.fee, leavesQty: 0 });
+  Object.assign(order, { status: 'Filled', updatedTime: ctx.now, avgPrice: price, cumExecQty: filled.baseQty, cumExecValue: round(filled.baseQty * price), cumExecFee: filled.fee, leavesQty: 0 });
   ctx.book.emit(acct, order, acct.executions.at(-1));
 }
 
@@ -143,6 +171,7 @@ export function closeTriggered(ctx: EngineContext, acct: FakeAccount, symbol: st
   const order: FakeOrder = {
     orderId: ctx.book.nextId('order'), orderLinkId: '', category: 'linear', symbol, side: pos.size > 0 ? 'Sell' : 'Buy', orderType: 'Market', qty: String(qty),
     marketUnit: '', price: '0', reduceOnly: true, timeInForce: 'IOC', stopOrderType: kind, createdTime: ctx.now, updatedTime: ctx.now,
+    triggerPrice: price, triggerDirection: 0, closeOnTrigger: true, lastPriceOnCreated: '', cancelType: 'UNKNOWN', rejectReason: 'EC_NoError',
     status: 'New', avgPrice: 0, cumExecQty: 0, cumExecValue: 0, cumExecFee: 0, leavesQty: qty,
   };
   const filled = fillLinear(acct, order, qty, price, ctx.now);
@@ -151,6 +180,18 @@ export function closeTriggered(ctx: EngineContext, acct: FakeAccount, symbol: st
   pos.stopLoss = 0;
   recordFill(ctx, acct, order, filled, price);
   return order;
+}
+
+/**
+ * Fills `order` (already validated) in full at `price` now: balances/position move, one execution,
+ * the change pushed. A reject (not enough coin or margin, reduce-only with nothing to reduce) changes nothing.
+ */
+export function fillAt(ctx: EngineContext, acct: FakeAccount, order: FakeOrder, price: number): Placed | Reject {
+  const qty = Number(order.qty);
+  const filled = order.category === 'spot' ? fillSpot(acct, order, qty, price) : fillLinear(acct, order, qty, price, ctx.now);
+  if (!filled.ok) return filled;
+  recordFill(ctx, acct, order, filled, price);
+  return { ok: true, order };
 }
 
 type Fill = { readonly ok: true; readonly baseQty: number; readonly fee: number; readonly feeCoin: string } | Reject;
@@ -226,10 +267,10 @@ export function cancelOrder(acct: FakeAccount, body: Record<string, unknown>, no
   const id = str(body['orderId']);
   const link = str(body['orderLinkId']);
   if (id === undefined && link === undefined) return reject(10001, 'params error: orderId or orderLinkId is required');
-  const order = acct.orders.find((o) => (id === undefined || o.orderId === id) && (link === undefined || o.orderLinkId === link) && o.symbol === body['symbol']);
-  if (order === undefined || (order.status !== 'New' && order.status !== 'PartiallyFilled')) return reject(110001, 'Order does not exist.');
-  order.status = 'Cancelled';
-  order.updatedTime = now;
+  // Bybit: orderId wins over orderLinkId when both are given.
+  const order = acct.orders.find((o) => (id !== undefined ? o.orderId === id : o.orderLinkId === link) && o.symbol === body['symbol'] && o.category === body['category']);
+  if (order === undefined || !isResting(order) || !filterMatches(order, body['orderFilter'], 'cancel')) return reject(110001, 'Order does not exist.');
+  closeResting(order, now);
   return { ok: true, order };
 }
 
@@ -253,13 +294,36 @@ export function amendOrder(acct: FakeAccount, body: Record<string, unknown>, now
   return { ok: true, order };
 }
 
-/** `order/cancel-all`: every resting order of the category (optionally one symbol / settle coin / base coin). */
+/** `order/cancel-all`: every resting order of the category (optionally one symbol / settle coin / base coin; `orderFilter`). */
 export function cancelAll(acct: FakeAccount, body: Record<string, unknown>, now: number): FakeOrder[] {
-  const hit = acct.orders.filter((o) => o.status === 'New' && o.category === body['category'] && (body['symbol'] === undefined || o.symbol === body['symbol'])
-    && (body['settleCoin'] === undefined || splitSymbol(o.symbol).quote === body['settleCoin']) && (body['baseCoin'] === undefined || splitSymbol(o.symbol).base === body['baseCoin']));
-  for (const o of hit) {
-    o.status = 'Cancelled';
-    o.updatedTime = now;
-  }
+  const hit = acct.orders.filter((o) => isResting(o) && o.category === body['category'] && (body['symbol'] === undefined || o.symbol === body['symbol'])
+    && (body['settleCoin'] === undefined || splitSymbol(o.symbol).quote === body['settleCoin']) && (body['baseCoin'] === undefined || splitSymbol(o.symbol).base === body['baseCoin'])
+    && filterMatches(o, body['orderFilter'], 'cancel'));
+  for (const o of hit) closeResting(o, now);
   return hit;
+}
+
+/** An order that still waits on the books: a resting limit order or an untriggered conditional one. */
+export function isResting(o: FakeOrder): boolean {
+  return o.status === 'New' || o.status === 'PartiallyFilled' || o.status === 'Untriggered';
+}
+
+/**
+ * Bybit's `orderFilter`: `Order` = plain orders, `StopOrder` = conditional orders (stopOrderType Stop),
+ * other values (tpslOrder, OcoOrder, ...) match nothing here. Not given: on spot `cancel`/`cancel-all`
+ * mean `Order` (Bybit's default there); everywhere else every kind matches (UTA default).
+ */
+export function filterMatches(o: FakeOrder, filter: unknown, use: 'cancel' | 'query'): boolean {
+  const f = filter === undefined || filter === '' ? (use === 'cancel' && o.category === 'spot' ? 'Order' : undefined) : filter;
+  if (f === undefined) return true;
+  if (f === 'Order') return o.stopOrderType === '';
+  if (f === 'StopOrder') return o.stopOrderType === 'Stop';
+  return false;
+}
+
+/** A user cancel: a resting limit order ends Cancelled, an untriggered conditional one Deactivated (Bybit's UTA status). */
+function closeResting(o: FakeOrder, now: number): void {
+  o.status = o.status === 'Untriggered' ? 'Deactivated' : 'Cancelled';
+  o.cancelType = 'CancelByUser';
+  o.updatedTime = now;
 }

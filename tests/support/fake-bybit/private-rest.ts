@@ -4,12 +4,15 @@
  * execution/list, position/list, account/wallet-balance, asset/coin/query-info and the two account
  * probes ccxt makes (user/query-api, account/info). Faults of the private kinds (faults.ts) apply
  * to order/create: forced rejects, and "reply lost after accept" (placed, then the socket destroyed).
+ * Every authenticated request is counted against Bybit's per-second limits (rate-limits.ts) first.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccountBook, FakeAccount, FakeExecution, FakeOrder } from './accounts.ts';
 import type { FaultQueue } from './faults.ts';
 import type { FakeMarketData } from './market-data.ts';
-import { amendOrder, cancelAll, cancelOrder, placeOrder, tpslCheck, type ForcedReject } from './matching.ts';
+import { amendOrder, cancelAll, cancelOrder, filterMatches, isResting, tpslCheck, type ForcedReject } from './matching.ts';
+import { createOrder } from './conditional.ts';
+import type { RateLimits } from './rate-limits.ts';
 import { executionWire, orderWire, positionWire, walletWire } from './private-wire.ts';
 import { envelope, splitSymbol } from './wire.ts';
 import { verifySigned } from './signing.ts';
@@ -20,8 +23,9 @@ export interface PrivateContext {
   readonly accounts: AccountBook;
   /** The fake clock: order and execution times, prices. */
   readonly now: () => number;
-  /** The clock the X-BAPI-TIMESTAMP window is checked against (clients sign with their wall clock). */
+  /** The clock the X-BAPI-TIMESTAMP window is checked against (clients sign with their wall clock); rate-limit windows too. */
   readonly signNow: () => number;
+  readonly limits: RateLimits;
 }
 
 const DAY = 86_400_000;
@@ -56,11 +60,11 @@ function orderMatches(o: FakeOrder, q: Record<string, string>, category: string)
   if (q['baseCoin'] !== undefined && splitSymbol(o.symbol).base !== q['baseCoin']) return false;
   if (q['orderId'] !== undefined && o.orderId !== q['orderId']) return false;
   if (q['orderLinkId'] !== undefined && o.orderLinkId !== q['orderLinkId']) return false;
-  return true;
+  return filterMatches(o, q['orderFilter'], 'query');
 }
 
 function isOpen(o: FakeOrder): boolean {
-  return o.status === 'New' || o.status === 'PartiallyFilled';
+  return isResting(o);
 }
 
 /** order/realtime: open orders; by orderId/orderLinkId also a closed one (Bybit keeps recent ones). */
@@ -97,11 +101,17 @@ function history(acct: FakeAccount, q: Record<string, string>, now: number): Rep
 function executions(acct: FakeAccount, q: Record<string, string>, now: number): Reply {
   const category = needCategory(q);
   if (q['execType'] !== undefined && q['execType'] !== 'Trade') return { result: { category, list: [], nextPageCursor: '' } };
-  const [lo, hi] = timeWindow(q, now);
   const seqOf = new Map<FakeExecution, number>(acct.executions.map((e, i) => [e, i + 1]));
-  const all = acct.executions.filter((e) => e.category === category && (q['symbol'] === undefined || e.symbol === q['symbol'])
-    && (q['orderId'] === undefined || e.orderId === q['orderId']) && (q['orderLinkId'] === undefined || e.orderLinkId === q['orderLinkId'])
-    && e.execTime >= lo && e.execTime <= hi).reverse();
+  // Bybit: orderId > orderLinkId > symbol, and "as long as these two parameters are in the input
+  // parameters, other input parameters will be ignored" (no time window, no symbol) for a query by id.
+  let all: FakeExecution[];
+  if (q['orderId'] !== undefined) all = acct.executions.filter((e) => e.category === category && e.orderId === q['orderId']);
+  else if (q['orderLinkId'] !== undefined) all = acct.executions.filter((e) => e.category === category && e.orderLinkId === q['orderLinkId']);
+  else {
+    const [lo, hi] = timeWindow(q, now);
+    all = acct.executions.filter((e) => e.category === category && (q['symbol'] === undefined || e.symbol === q['symbol']) && e.execTime >= lo && e.execTime <= hi);
+  }
+  all = all.slice().reverse();
   const { items, next } = page(all, q, 50, 100);
   return { result: { category, list: items.map((e) => executionWire(e, seqOf.get(e)!)), nextPageCursor: next } };
 }
@@ -140,7 +150,7 @@ function route(ctx: PrivateContext, acct: FakeAccount, req: IncomingMessage, res
     case 'POST /v5/order/create': {
       const fault = ctx.faults.takeOrder();
       const forced = fault !== undefined && fault !== 'reply_lost_after_accept' ? (fault as ForcedReject) : undefined;
-      const r = placeOrder({ data: ctx.data, book: ctx.accounts, now }, acct, body, forced);
+      const r = createOrder({ data: ctx.data, book: ctx.accounts, now }, acct, body, forced);
       if (!r.ok) return { result: {}, retCode: r.retCode, retMsg: r.retMsg };
       if (fault === 'reply_lost_after_accept') {
         // The order stands (and filled); only the answer is lost, as on a network cut after Bybit accepted it.
@@ -247,6 +257,16 @@ export async function handlePrivate(ctx: PrivateContext, req: IncomingMessage, r
   }
   // An empty parameter counts as not given (ccxt sends `orderId=` when asked by orderLinkId only).
   const q = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== ''));
+  const category = typeof body['category'] === 'string' ? body['category'] : q['category'];
+  const verdict = ctx.limits.take(auth.apiKey, path, category, ctx.signNow());
+  res.setHeader('X-Bapi-Limit', String(verdict.limit));
+  res.setHeader('X-Bapi-Limit-Status', String(verdict.remaining));
+  res.setHeader('X-Bapi-Limit-Reset-Timestamp', String(verdict.resetTimestamp));
+  if (!verdict.ok) {
+    // Over the per-second limit: nothing is executed (Bybit's 10006, ccxt: RateLimitExceeded).
+    envelope(res, now, {}, 10006, 'Too many visits!');
+    return;
+  }
   let reply: Reply | undefined;
   try {
     reply = route(ctx, ctx.accounts.get(auth.apiKey)!, req, res, path, q, body);
@@ -255,9 +275,5 @@ export async function handlePrivate(ctx: PrivateContext, req: IncomingMessage, r
     reply = { result: {}, retCode: 10001, retMsg: e.message };
   }
   if (reply === undefined) return;
-  // Bybit's per-UID limit headers (bybit-v5.md §1.8); the fake never runs out unless a rate_limit fault is queued.
-  res.setHeader('X-Bapi-Limit', '20');
-  res.setHeader('X-Bapi-Limit-Status', '19');
-  res.setHeader('X-Bapi-Limit-Reset-Timestamp', String(ctx.signNow()));
   envelope(res, now, reply.result, reply.retCode ?? 0, reply.retCode === undefined ? 'OK' : (reply.retMsg ?? ''), reply.retCode === 10017 ? 404 : 200);
 }

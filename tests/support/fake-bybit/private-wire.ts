@@ -10,21 +10,27 @@ export function orderWire(o: FakeOrder): Record<string, unknown> {
   const leavesValue = o.orderType === 'Limit' ? round(o.leavesQty * Number(o.price)) : 0;
   return {
     orderId: o.orderId, orderLinkId: o.orderLinkId, blockTradeId: '', symbol: o.symbol, price: o.price, qty: o.qty, side: o.side,
-    isLeverage: '', positionIdx: 0, orderStatus: o.status, cancelType: o.status === 'Cancelled' ? 'CancelByUser' : 'UNKNOWN', rejectReason: 'EC_NoError',
+    isLeverage: '', positionIdx: 0, orderStatus: o.status, cancelType: o.cancelType, rejectReason: o.rejectReason,
     avgPrice: o.avgPrice === 0 ? '' : num(o.avgPrice), leavesQty: num(o.leavesQty), leavesValue: num(leavesValue),
     cumExecQty: num(o.cumExecQty), cumExecValue: num(o.cumExecValue), cumExecFee: num(o.cumExecFee),
-    timeInForce: o.timeInForce, orderType: o.orderType, stopOrderType: o.stopOrderType, orderIv: '', triggerPrice: '', takeProfit: '', stopLoss: '',
-    tpTriggerBy: '', slTriggerBy: '', triggerDirection: 0, triggerBy: '', lastPriceOnCreated: '', reduceOnly: o.reduceOnly, closeOnTrigger: false,
+    timeInForce: o.timeInForce, orderType: o.orderType, stopOrderType: o.stopOrderType, orderIv: '', triggerPrice: o.triggerPrice === 0 ? '' : num(o.triggerPrice),
+    takeProfit: '', stopLoss: '', tpTriggerBy: '', slTriggerBy: '', triggerDirection: o.triggerDirection, triggerBy: o.stopOrderType === '' ? '' : 'LastPrice',
+    lastPriceOnCreated: o.lastPriceOnCreated, reduceOnly: o.reduceOnly, closeOnTrigger: o.closeOnTrigger,
     smpType: 'None', smpGroup: 0, smpOrderId: '', placeType: '', createdTime: num(o.createdTime), updatedTime: num(o.updatedTime),
     // ccxt tells a contract order from a spot one by the presence of tpslMode; spot orders carry marketUnit.
-    ...(o.category === 'linear' ? { tpslMode: 'UNKNOWN' } : { marketUnit: o.marketUnit }),
+    ...(o.category === 'linear' ? { tpslMode: 'UNKNOWN', createType: createType(o.stopOrderType) } : { marketUnit: o.marketUnit }),
   };
+}
+
+/** Bybit's createType of a derivatives order (enum.mdx#createtype); spot orders have none. */
+function createType(stopOrderType: FakeOrder['stopOrderType']): string {
+  return stopOrderType === 'Stop' ? 'CreateByStopOrder' : stopOrderType === 'StopLoss' ? 'CreateByStopLoss' : stopOrderType === 'TakeProfit' ? 'CreateByTakeProfit' : 'CreateByUser';
 }
 
 export function executionWire(e: FakeExecution, seq: number): Record<string, unknown> {
   return {
     symbol: e.symbol, orderId: e.orderId, orderLinkId: e.orderLinkId, side: e.side, orderPrice: e.orderPrice, orderQty: e.orderQty, leavesQty: '0',
-    createType: e.category === 'linear' ? 'CreateByUser' : '', orderType: e.orderType, stopOrderType: '', execFee: num(e.execFee), feeCurrency: e.feeCurrency,
+    createType: e.category === 'linear' ? createType(e.stopOrderType) : '', orderType: e.orderType, stopOrderType: e.stopOrderType, execFee: num(e.execFee), feeCurrency: e.feeCurrency,
     execId: e.execId, execPrice: num(e.execPrice), execQty: num(e.execQty), execType: 'Trade', execValue: num(e.execValue), execTime: num(e.execTime),
     isMaker: e.isMaker, feeRate: num(e.feeRate), tradeIv: '', markIv: '', markPrice: num(e.execPrice), indexPrice: '', underlyingPrice: '',
     blockTradeId: '', closedSize: '', seq, extraFees: '',

@@ -13,7 +13,8 @@ import { FaultQueue } from './faults.ts';
 import { handleRest, type RecordedRequest } from './rest.ts';
 import { ADMIN_PREFIX, handleAdmin, type AdminTarget } from './admin.ts';
 import { WsHub, type TopicCandles, type WsLogEntry } from './ws-hub.ts';
-import { AccountBook, type AccountSpec, type FakeAccount } from './accounts.ts';
+import { AccountBook, DEFAULT_LEVERAGE, type AccountSpec, type FakeAccount } from './accounts.ts';
+import { RateLimits } from './rate-limits.ts';
 import { accountView, type AccountView } from './account-view.ts';
 import { runTriggers } from './triggers.ts';
 import { PRIVATE_WS_PATH, PrivateWsHub } from './private-ws.ts';
@@ -34,12 +35,18 @@ export interface FakeBybitOptions {
    * the fake clock only drives candles, fills and order times).
    */
   readonly signClock?: () => number;
+  /**
+   * Per-second limits of private paths, e.g. `{ '/v5/order/create': 5 }` (every category); the rest
+   * keep Bybit's own table (rate-limits.ts). Windows run on the signing clock.
+   */
+  readonly rateLimits?: Readonly<Record<string, number>>;
 }
 
 export class FakeBybitServer implements AdminTarget {
   readonly data = new FakeMarketData();
   readonly faults = new FaultQueue();
   readonly accounts: AccountBook;
+  readonly limits: RateLimits;
   /** Every REST request in arrival order (path + parsed query + raw url). */
   readonly requests: RecordedRequest[] = [];
   private readonly http: Server;
@@ -57,8 +64,9 @@ export class FakeBybitServer implements AdminTarget {
     this.accounts = new AccountBook(options.takerFee);
     for (const a of options.accounts ?? []) this.accounts.add(a);
     const signNow = options.signClock ?? ((): number => Date.now());
+    this.limits = new RateLimits(options.rateLimits);
     this.privateHub = new PrivateWsHub(this.data, this.accounts, this.faults, () => this.nowMs, signNow);
-    const ctx = { data: this.data, faults: this.faults, now: () => this.nowMs, intervals, requests: this.requests, accounts: this.accounts, signNow };
+    const ctx = { data: this.data, faults: this.faults, now: () => this.nowMs, intervals, requests: this.requests, accounts: this.accounts, signNow, limits: this.limits };
     this.http = createServer((req, res) => {
       if (!handleAdmin(this, req, res)) handleRest(ctx, req, res);
     });
@@ -141,11 +149,43 @@ export class FakeBybitServer implements AdminTarget {
     return this.accounts.keys();
   }
 
+  /** Sets one private path's limit per second (every category), e.g. setRateLimit('/v5/order/create', 5). */
+  setRateLimit(path: string, perSecond: number): void {
+    this.limits.set(path, perSecond);
+  }
+
+  rateLimitTable(): Record<string, { linear: number; spot: number }> {
+    return this.limits.table();
+  }
+
+  /** Sets a coin balance of an account outright (as a deposit or withdrawal made elsewhere would). */
+  setBalance(apiKey: string, coin: string, amount: number): void {
+    const a = this.accounts.get(apiKey);
+    if (a === undefined) throw new Error(`fake-bybit: no account ${apiKey}`);
+    if (coin === '' || !Number.isFinite(amount) || amount < 0) throw new Error(`fake-bybit: balance must be a coin and an amount >= 0, not ${coin}=${amount}`);
+    a.setBalance(coin, amount);
+  }
+
+  /**
+   * Opens (or adds to) a linear position at the served price without an order or execution: one the
+   * account's owner opened on the website, which a daemon must find as foreign. No fee is charged.
+   */
+  openForeignPosition(apiKey: string, spec: { category: string; symbol: string; side: string; qty: number }): void {
+    const a = this.accounts.get(apiKey);
+    if (a === undefined) throw new Error(`fake-bybit: no account ${apiKey}`);
+    if (spec.category !== 'linear') throw new Error(`fake-bybit: positions exist on linear only, not ${JSON.stringify(spec.category)}`);
+    if (spec.side !== 'Buy' && spec.side !== 'Sell') throw new Error(`fake-bybit: side must be Buy or Sell, not ${JSON.stringify(spec.side)}`);
+    if (!(Number.isFinite(spec.qty) && spec.qty > 0)) throw new Error(`fake-bybit: qty must be a number > 0, not ${JSON.stringify(spec.qty)}`);
+    const price = this.data.lastPrice('linear', spec.symbol, this.nowMs);
+    if (price === undefined) throw new Error(`fake-bybit: no served linear price of ${spec.symbol} at ${new Date(this.nowMs).toISOString()}`);
+    a.openForeignPosition(spec.symbol, spec.side, spec.qty, price, DEFAULT_LEVERAGE, this.nowMs);
+  }
+
   /** Moves the fake clock (forward pushes closed candles over WS; backward just resets time). */
   setNow(t: number): void {
     const t0 = this.nowMs;
     this.nowMs = t;
-    // Triggers first: a TP/SL close is on the books by the time a client sees the candle that hit it.
+    // Triggers first: a TP/SL close or a conditional fill is on the books by the time a client sees the candle that hit it.
     runTriggers(this.data, this.accounts, t0, t);
     this.hub.onClockMoved(t0, t);
   }
