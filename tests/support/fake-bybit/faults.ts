@@ -7,7 +7,7 @@
 export const REST_FAULT_KINDS = ['rate_limit', 'http_403', 'http_5xx', 'drop_connection'] as const;
 export const WS_FAULT_KINDS = ['drop_connection', 'stall_heartbeat', 'garbage_frame', 'duplicate_candle', 'out_of_order_candle', 'skip_push', 'skip_execution'] as const;
 /** Faults of `POST /v5/order/create` only (private API): a forced reject, or the reply lost after the order was placed. */
-export const ORDER_FAULT_KINDS = ['reply_lost_after_accept', 'reject_insufficient_balance', 'reject_qty_min', 'reject_qty_step'] as const;
+export const ORDER_FAULT_KINDS = ['reply_lost_after_accept', 'reply_delayed_after_accept', 'reject_insufficient_balance', 'reject_qty_min', 'reject_qty_step'] as const;
 export type RestFaultKind = (typeof REST_FAULT_KINDS)[number];
 export type OrderFaultKind = (typeof ORDER_FAULT_KINDS)[number];
 export type WsFaultKind = (typeof WS_FAULT_KINDS)[number];

@@ -149,12 +149,20 @@ function route(ctx: PrivateContext, acct: FakeAccount, req: IncomingMessage, res
   switch (key) {
     case 'POST /v5/order/create': {
       const fault = ctx.faults.takeOrder();
-      const forced = fault !== undefined && fault !== 'reply_lost_after_accept' ? (fault as ForcedReject) : undefined;
+      const forced = fault !== undefined && fault !== 'reply_lost_after_accept' && fault !== 'reply_delayed_after_accept' ? (fault as ForcedReject) : undefined;
       const r = createOrder({ data: ctx.data, book: ctx.accounts, now }, acct, body, forced);
       if (!r.ok) return { result: {}, retCode: r.retCode, retMsg: r.retMsg };
       if (fault === 'reply_lost_after_accept') {
         // The order stands (and filled); only the answer is lost, as on a network cut after Bybit accepted it.
         req.socket.destroy();
+        return undefined;
+      }
+      if (fault === 'reply_delayed_after_accept') {
+        // The order stands (and filled) at once; its answer comes 3 s later: the window between submit and acknowledgement.
+        const t = setTimeout(() => {
+          if (!res.writableEnded && !req.socket.destroyed) envelope(res, ctx.now(), { orderId: r.order.orderId, orderLinkId: r.order.orderLinkId }, 0, 'OK', 200);
+        }, 3000);
+        t.unref();
         return undefined;
       }
       return { result: { orderId: r.order.orderId, orderLinkId: r.order.orderLinkId } };
