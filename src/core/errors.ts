@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   CT_ERR_EXCHANGE_UNAVAILABLE: { errorClass: 'retry', meaning: 'The exchange could not be reached or answered with a server error (5xx, timeout, dropped connection).' },
   CT_ERR_EXCHANGE_REJECTED: { errorClass: 'invalid_input', meaning: 'The exchange refused the request (bad symbol, bad interval, bad parameter).' },
   CT_ERR_EXCHANGE_AUTH: { errorClass: 'fatal', meaning: 'The exchange refused our credentials or their permissions.' },
+  CT_ERR_CLOCK_SKEW: { errorClass: 'fatal', meaning: "The local clock differs from the exchange's by more than the allowed skew (or the exchange refused a signed timestamp); signed requests would be refused until the clock is synced." },
   CT_ERR_EXCHANGE_REPLY_INVALID: { errorClass: 'invalid_input', meaning: 'An exchange reply or WebSocket frame did not have the expected shape; it was dropped and logged.' },
   CT_ERR_FEED_GAP: { errorClass: 'retry', meaning: 'Candles are missing from the live feed (a skipped push, a disconnect, a stall); they are backfilled over REST before trading goes on, retried until it works; a range the exchange has no candles for is recorded in feed_gaps.' },
   CT_ERR_RETRIES_EXHAUSTED: { errorClass: 'fatal', meaning: 'A retryable exchange error persisted past the configured number of attempts.' },
