@@ -242,10 +242,11 @@ class BybitPrivateRest implements BybitPrivateApi {
     return withRetry(() => this.send(path, where, call), where, this.opts.retry, this.opts.logger);
   }
 
-  /** One request, alone on the client, after pacing; notes the limit headers of its reply. */
-  private send(path: string, where: string, call: Call): Promise<unknown> {
+  /** One request, paced, then alone on the client; notes the limit headers of its reply. */
+  private async send(path: string, where: string, call: Call): Promise<unknown> {
+    // Waited before queueing: a spent path must not hold up the others.
+    await this.pacer.wait(path);
     const run = async (): Promise<unknown> => {
-      await this.pacer.wait(path);
       clearLastReply(this.client);
       try {
         const r = await call(this.client);
