@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startFakeBybit, type FakeBybitServer } from '../../support/fake-bybit/server.ts';
 import { createPrivateApi } from '../../../src/venues/bybit/private-api.ts';
 import { openPrivateStream } from '../../../src/venues/bybit/private-stream.ts';
@@ -25,7 +27,7 @@ async function caught(p: Promise<unknown>): Promise<string> {
     await p;
     return '';
   } catch (e) {
-    return `${(e as Error).message} ${JSON.stringify((e as { details?: unknown }).details ?? {})} ${String((e as Error).stack)}`;
+    return `${String((e as { code?: string }).code)} ${(e as Error).message} ${JSON.stringify((e as { details?: unknown }).details ?? {})} ${String((e as Error).stack)}`;
   }
 }
 
@@ -92,5 +94,31 @@ describe('keys stay out of logs, errors and events of the private API and stream
     for (const needle of [KEY, SECRET, 'Distinctive']) expect(everything).not.toContain(needle);
     // No signature either (hex HMAC-SHA256: 64 hex digits).
     expect(everything).not.toMatch(/[0-9a-f]{64}/);
+  });
+
+  it('keeps them out of errors when Bybit echoes the signed string (10004) or the key in a refusal', async () => {
+    // Real Bybit answers a bad signature with origin_string = timestamp + key + recvWindow + payload.
+    let answer: Record<string, unknown> = {};
+    const stub = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ ...answer, result: {}, retExtInfo: {}, time: Date.now() }));
+      });
+    });
+    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+      const api = createPrivateApi({ restUrl: url, apiKey: KEY, secret: SECRET, timeoutMs: 5000, retry: { attempts: 1, baseMs: 10, capMs: 10 }, logger });
+      answer = { retCode: 10004, retMsg: `error sign! origin_string[1700000000000${KEY}5000accountType=UNIFIED] secret ${SECRET}` };
+      const auth = await caught(api.wallet());
+      expect(auth).toContain('CT_ERR_EXCHANGE_AUTH');
+      answer = { retCode: 10001, retMsg: `params error: apiKey ${KEY} secret ${SECRET}` };
+      const other = await caught(api.wallet());
+      expect(other).toContain('params error');
+      for (const needle of [KEY, SECRET, 'Distinctive']) expect(`${auth}\n${other}\n${lines.join('\n')}`).not.toContain(needle);
+    } finally {
+      await new Promise<void>((r) => stub.close(() => r()));
+    }
   });
 });
