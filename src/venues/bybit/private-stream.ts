@@ -21,7 +21,7 @@ import { createHmac } from 'node:crypto';
 import WebSocket from 'ws';
 import type { MarketType } from '../../domain/instrument.ts';
 import { asArray, asObject, itemMarket, parseExecution, parseOrder, parsePosition, parseWalletAccount, type SymbolOf } from './private-replies.ts';
-import type { ExchangeExecution, ExchangeOrder, ExchangePosition, InstrumentRules, PrivateStream, PrivateStreamEvent, WalletCoin } from './private-types.ts';
+import type { InstrumentRules, PrivateStream, PrivateStreamEvent, WalletCoin } from './private-types.ts';
 import { backoffDelay, type VenueLogger } from './retry.ts';
 import { parseWsFrame } from './ws-frames.ts';
 
@@ -199,34 +199,24 @@ class BybitPrivateStream implements PrivateStream {
   }
 
   private parseTopic(topic: (typeof TOPICS)[number], data: unknown[], where: string): PrivateStreamEvent {
-    const ours = (raw: unknown): MarketType | undefined => {
-      const o = asObject(raw, where, 'data[]');
-      const m = itemMarket(o, where);
-      return m === this.opts.market && this.ids.has(String(o['symbol'])) ? m : undefined;
+    /** The items of our market and symbols, parsed; the others are skipped. */
+    const ours = <T>(parse: (raw: unknown, m: MarketType) => T): T[] => {
+      const out: T[] = [];
+      for (const raw of data) {
+        const o = asObject(raw, where, 'data[]');
+        const m = itemMarket(o, where);
+        if (m === this.opts.market && this.ids.has(String(o['symbol']))) out.push(parse(o, m));
+      }
+      return out;
     };
     switch (topic) {
-      case 'order': {
-        const orders: ExchangeOrder[] = [];
-        for (const raw of data) {
-          const m = ours(raw);
-          if (m !== undefined) orders.push(parseOrder(raw, m, this.symbolOf, where));
-        }
-        return { type: 'order', orders };
-      }
-      case 'execution': {
-        const executions: ExchangeExecution[] = [];
-        for (const raw of data) {
-          const m = ours(raw);
-          if (m !== undefined) executions.push(parseExecution(raw, m, this.symbolOf, where));
-        }
-        return { type: 'execution', executions };
-      }
-      case 'position': {
+      case 'order':
+        return { type: 'order', orders: ours((o, m) => parseOrder(o, m, this.symbolOf, where)) };
+      case 'execution':
+        return { type: 'execution', executions: ours((o, m) => parseExecution(o, m, this.symbolOf, where)) };
+      case 'position':
         // Flat entries are kept: a position going to 0 is news.
-        const positions: ExchangePosition[] = [];
-        for (const raw of data) if (ours(raw) === 'linear') positions.push(parsePosition(raw, this.symbolOf, where));
-        return { type: 'position', positions };
-      }
+        return { type: 'position', positions: this.opts.market === 'linear' ? ours((o) => parsePosition(o, this.symbolOf, where)) : [] };
       case 'wallet': {
         const coins: WalletCoin[] = [];
         for (const raw of data) if (asObject(raw, where, 'data[]')['accountType'] === 'UNIFIED') coins.push(...parseWalletAccount(raw, where));

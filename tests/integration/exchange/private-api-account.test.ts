@@ -5,17 +5,11 @@ import { linearInstrument, spotInstrument } from '../../support/fake-bybit/wire.
 import { createPrivateApi, type PrivateApiOptions } from '../../../src/venues/bybit/private-api.ts';
 import type { BybitPrivateApi } from '../../../src/venues/bybit/private-types.ts';
 import { SILENT_LOGGER } from '../../../src/venues/bybit/retry.ts';
-import type { CandleColumns } from '../../../src/domain/candle.ts';
+import { H, flatCandles } from './private-helpers.ts';
 
-const H = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);
 const KEY = 'acctkey0001';
 const SECRET = 'acctsecret0001';
-
-function flat(n: number, t0: number, price: number): CandleColumns {
-  const f = (): Float64Array => new Float64Array(n).fill(price);
-  return { length: n, ts: Float64Array.from({ length: n }, (_, i) => t0 + i * H), open: f(), high: f(), low: f(), close: f(), volume: new Float64Array(n).fill(1) };
-}
 
 function options(server: FakeBybitServer, extra: Partial<PrivateApiOptions> = {}): PrivateApiOptions {
   return { restUrl: server.restUrl, apiKey: KEY, secret: SECRET, timeoutMs: 5000, retry: { attempts: 2, baseMs: 10, capMs: 20 }, logger: SILENT_LOGGER, ...extra };
@@ -27,8 +21,8 @@ describe('the private API reads the account as the exchange holds it', () => {
   beforeAll(async () => {
     server = await startFakeBybit({ now: T0 + 3 * H, accounts: [{ apiKey: KEY, secret: SECRET, balances: { USDT: 5000, ETH: 2 } }] });
     for (const c of ['spot', 'linear'] as const) {
-      server.addCandles(c, 'ETHUSDT', H, flat(24, T0, 2000));
-      server.addCandles(c, 'BTCUSDT', H, flat(24, T0, 40000));
+      server.addCandles(c, 'ETHUSDT', H, flatCandles(24, T0, 2000));
+      server.addCandles(c, 'BTCUSDT', H, flatCandles(24, T0, 40000));
     }
     api = createPrivateApi(options(server));
   });

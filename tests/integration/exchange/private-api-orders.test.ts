@@ -136,4 +136,17 @@ describe('the private API places market orders on the fake exchange and reads th
     const windows = server.requestsTo('/v5/execution/list').slice(-3).map((r) => [Number(r.query['startTime']), Number(r.query['endTime'])]);
     for (const [s, e] of windows) expect(e! - s!).toBeLessThan(7 * 24 * H);
   });
+
+  it('follows the cursor through more executions than one page holds', async () => {
+    server.setNow(server.now() + 24 * H);
+    const since = server.now();
+    for (let i = 0; i < 103; i++) {
+      expect((await api.placeOrder({ market: 'linear', symbol: 'BTC/USDT:USDT', side: i % 2 === 0 ? 'Buy' : 'Sell', qty: 0.001, orderLinkId: `page-${i}`, reduceOnly: false })).kind).toBe('accepted');
+    }
+    const before = server.requestsTo('/v5/execution/list').length;
+    const fills = await api.executions('linear', since);
+    expect(fills.map((f) => f.orderLinkId)).toEqual(Array.from({ length: 103 }, (_, i) => `page-${i}`));
+    const asked = server.requestsTo('/v5/execution/list').slice(before);
+    expect(asked.map((r) => r.query['cursor'] ?? '')).toEqual(['', '100']);
+  });
 });

@@ -11,33 +11,10 @@ import { startFakeBybit, type FakeBybitServer } from '../../support/fake-bybit/s
 import { createPrivateApi } from '../../../src/venues/bybit/private-api.ts';
 import { openPrivateStream } from '../../../src/venues/bybit/private-stream.ts';
 import type { PrivateStreamEvent } from '../../../src/venues/bybit/private-types.ts';
-import type { CandleColumns } from '../../../src/domain/candle.ts';
+import { H, flatCandles, until, caught } from './private-helpers.ts';
 
-const H = 3_600_000;
 const KEY = 'KEYzq9Distinctive4711';
 const SECRET = 'SECRETxw7Distinctive0815';
-
-function flat(n: number, t0: number, price: number): CandleColumns {
-  const f = (): Float64Array => new Float64Array(n).fill(price);
-  return { length: n, ts: Float64Array.from({ length: n }, (_, i) => t0 + i * H), open: f(), high: f(), low: f(), close: f(), volume: new Float64Array(n).fill(1) };
-}
-
-async function caught(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return '';
-  } catch (e) {
-    return `${String((e as { code?: string }).code)} ${(e as Error).message} ${JSON.stringify((e as { details?: unknown }).details ?? {})} ${String((e as Error).stack)}`;
-  }
-}
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('keys stay out of logs, errors and events of the private API and stream', () => {
   let server: FakeBybitServer;
@@ -46,7 +23,7 @@ describe('keys stay out of logs, errors and events of the private API and stream
   beforeAll(async () => {
     const now = Date.now();
     server = await startFakeBybit({ now, accounts: [{ apiKey: KEY, secret: SECRET, balances: { USDT: 1000 } }] });
-    server.addCandles('linear', 'ETHUSDT', H, flat(4, Math.floor(now / H) * H - H, 2000));
+    server.addCandles('linear', 'ETHUSDT', H, flatCandles(4, Math.floor(now / H) * H - H, 2000));
   });
   afterAll(async () => server.close());
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { openPrivateStream, wsAuthSignature } from '../../../src/venues/bybit/private-stream.ts';
 import type { InstrumentRules, PrivateStream, PrivateStreamEvent } from '../../../src/venues/bybit/private-types.ts';
+import { until } from './private-helpers.ts';
 
 const KEY = 'frameskey0001';
 const SECRET = 'framessecret0001';
@@ -67,14 +68,6 @@ function start(url: string, stallTimeoutMs = 5000): { stream: PrivateStream; eve
   });
   cleanup.push(() => stream.close());
   return { stream, events, logs };
-}
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('the private stream with frames the exchange should not send', () => {

@@ -4,17 +4,11 @@ import { createPrivateApi } from '../../../src/venues/bybit/private-api.ts';
 import { openPrivateStream } from '../../../src/venues/bybit/private-stream.ts';
 import type { BybitPrivateApi, InstrumentRules, PrivateStream, PrivateStreamEvent } from '../../../src/venues/bybit/private-types.ts';
 import { SILENT_LOGGER, type VenueLogger } from '../../../src/venues/bybit/retry.ts';
-import type { CandleColumns } from '../../../src/domain/candle.ts';
+import { H, flatCandles } from './private-helpers.ts';
 
-const H = 3_600_000;
 const T0 = Date.UTC(2024, 0, 1);
 const KEY = 'streamkey0001';
 const SECRET = 'streamsecret0001';
-
-function flat(n: number, price: number): CandleColumns {
-  const f = (): Float64Array => new Float64Array(n).fill(price);
-  return { length: n, ts: Float64Array.from({ length: n }, (_, i) => T0 + i * H), open: f(), high: f(), low: f(), close: f(), volume: new Float64Array(n).fill(1) };
-}
 
 /** Records a stream's events and log lines; `until` waits for an event matching a test. */
 function recorder(): { events: PrivateStreamEvent[]; logs: { level: string; obj: Record<string, unknown>; msg: string }[]; logger: VenueLogger; onEvent: (e: PrivateStreamEvent) => void; until: (pred: (e: PrivateStreamEvent) => boolean, ms?: number) => Promise<PrivateStreamEvent> } {
@@ -50,7 +44,7 @@ describe('the private stream against the fake exchange', () => {
   };
   beforeAll(async () => {
     server = await startFakeBybit({ now: T0 + 2 * H, accounts: [{ apiKey: KEY, secret: SECRET, balances: { USDT: 1000 } }] });
-    server.addCandles('linear', 'ETHUSDT', H, flat(24, 2000));
+    server.addCandles('linear', 'ETHUSDT', H, flatCandles(24, T0, 2000));
     api = createPrivateApi({ restUrl: server.restUrl, apiKey: KEY, secret: SECRET, timeoutMs: 5000, retry: { attempts: 3, baseMs: 10, capMs: 50 }, logger: SILENT_LOGGER });
     instruments = await api.instruments('linear', ['ETH/USDT:USDT']);
   });
