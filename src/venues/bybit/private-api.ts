@@ -49,8 +49,13 @@ const EXEC_WINDOW_MS = 7 * DAY;
 const EXEC_HISTORY_MS = 730 * DAY;
 /** Retcodes of order/create that mean "the server failed", not "refused": the order may exist. */
 const SERVER_FAILURE = new Set([10000, 10016]);
+/**
+ * order/realtime (and order/cancel) without orderFilter covers every kind of order on linear; on
+ * spot, Bybit's older rule was "plain orders only" (newer docs say every kind), so spot also asks
+ * for StopOrder (conditional) explicitly. Orders seen twice are merged by orderId.
+ */
 const REALTIME_FILTERS: Readonly<Record<MarketType, readonly (Record<string, string>)[]>> = {
-  spot: [{ orderFilter: 'Order' }, { orderFilter: 'StopOrder' }],
+  spot: [{}, { orderFilter: 'StopOrder' }],
   linear: [{}],
 };
 
