@@ -49,9 +49,11 @@ export const ERROR_CODES = {
   CT_ERR_EXCHANGE_UNAVAILABLE: { errorClass: 'retry', meaning: 'The exchange could not be reached or answered with a server error (5xx, timeout, dropped connection).' },
   CT_ERR_EXCHANGE_REJECTED: { errorClass: 'invalid_input', meaning: 'The exchange refused the request (bad symbol, bad interval, bad parameter).' },
   CT_ERR_EXCHANGE_AUTH: { errorClass: 'fatal', meaning: 'The exchange refused our credentials or their permissions.' },
-  CT_ERR_CLOCK_SKEW: { errorClass: 'fatal', meaning: "The local clock differs from the exchange's by more than the allowed skew (or the exchange refused a signed timestamp); signed requests would be refused until the clock is synced." },
   CT_ERR_EXCHANGE_REPLY_INVALID: { errorClass: 'invalid_input', meaning: 'An exchange reply or WebSocket frame did not have the expected shape; it was dropped and logged.' },
   CT_ERR_FEED_GAP: { errorClass: 'retry', meaning: 'Candles are missing from the live feed (a skipped push, a disconnect, a stall); they are backfilled over REST before trading goes on, retried until it works; a range the exchange has no candles for is recorded in feed_gaps.' },
+  CT_ERR_FOREIGN_POSITION: { errorClass: 'fatal', meaning: 'An exchange-backed start found a position or coin on the account that the daemon did not open, and live.on_foreign_position = stop: it stopped before trading, with the diff (exit code 3).' },
+  CT_ERR_RECONCILE_DRIFT: { errorClass: 'fatal', meaning: "The daemon's book (positions, cash, open orders) differs from the exchange's; logged loudly and recorded in reconciliation_events." },
+  CT_ERR_CLOCK_SKEW: { errorClass: 'fatal', meaning: "The local clock is further from Bybit's (/v5/market/time) than exchange.recv_window_ms allows: signed requests would be refused." },
   CT_ERR_RETRIES_EXHAUSTED: { errorClass: 'fatal', meaning: 'A retryable exchange error persisted past the configured number of attempts.' },
   // --- strategies -----------------------------------------------------------------------------
   CT_ERR_STRATEGY_NOT_FOUND: { errorClass: 'invalid_input', meaning: 'A strategy id in strategies.enabled is neither built in nor found in the custom strategy folder.' },
@@ -73,7 +75,9 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** Exit code of the process for an error class: bad usage/config/input exits 2 (never a stack trace). */
-export function exitCodeFor(errorClass: ErrorClass): number {
+export function exitCodeFor(errorClass: ErrorClass, code?: ErrorCode): number {
+  // A foreign position stops the start on purpose: its own code, so a supervisor does not restart into it.
+  if (code === 'CT_ERR_FOREIGN_POSITION') return 3;
   return errorClass === 'invalid_input' ? 2 : 1;
 }
 
