@@ -118,8 +118,8 @@ class BybitPrivateRest implements BybitPrivateApi {
         reply = await this.send(path, where, (c) => c.privatePostV5OrderCreate(body));
       } catch (e) {
         if (e instanceof CtError) throw e;
-        const body = replyOf(e);
-        const code = retCodeOf(body);
+        const refusal = replyOf(e);
+        const code = retCodeOf(refusal);
         if (e instanceof ccxt.RateLimitExceeded || e instanceof ccxt.DDoSProtection) {
           // Bybit refused before placing anything: safe to send again after pacing.
           if (attempt + 1 >= this.opts.retry.attempts) return { kind: 'rejected', code: code ?? 10006, message: `rate limited ${this.opts.retry.attempts} times` };
@@ -131,7 +131,7 @@ class BybitPrivateRest implements BybitPrivateApi {
         }
         if (code === 110072) return { kind: 'duplicate' };
         if (e instanceof ccxt.ExchangeError && !(e instanceof ccxt.BadResponse) && code !== undefined && !SERVER_FAILURE.has(code)) {
-          return { kind: 'rejected', code, message: retMsgOf(body) };
+          return { kind: 'rejected', code, message: retMsgOf(refusal) };
         }
         // No answer, a 5xx, a server failure or an unreadable reply: it may have been placed.
         const message = `${e instanceof Error ? e.constructor.name : typeof e}: ${this.redact(e instanceof Error ? e.message : String(e)).slice(0, 300)}`;
