@@ -34,6 +34,7 @@ export const SECTIONS = {
     testnet_rest_url: str({ default: 'https://api-testnet.bybit.com', pattern: /^https?:\/\/\S+$/, allowed: 'an http(s) URL' }),
     testnet_ws_url: str({ default: 'wss://stream-testnet.bybit.com', pattern: /^wss?:\/\/\S+$/, allowed: 'a ws(s) URL (without the /v5/... path)' }),
     recv_window_ms: num({ int: true, min: 1000, max: 60_000, default: 5000 }),
+    max_clock_skew_ms: num({ int: true, min: 0, max: 60_000, default: 5000 }),
     request_timeout_ms: num({ int: true, min: 100, max: 120_000, default: 10_000 }),
     max_retries: num({ int: true, min: 0, max: 50, default: 8 }),
     retry_base_ms: num({ int: true, min: 1, max: 60_000, default: 500 }),

@@ -73,7 +73,7 @@ export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal 
   const accountName = mode === 'live' ? config.live.account : config.forward.account;
   const api: BybitPrivateApi = createPrivateApi({
     restUrl: venue.privateRestUrl, apiKey: inp.secrets.apiKey!, secret: inp.secrets.apiSecret!, timeoutMs: config.exchange.request_timeout_ms,
-    recvWindowMs: config.exchange.recv_window_ms, maxClockSkewMs: config.exchange.recv_window_ms, retry: exchangeRetryPolicy(config), logger: log.child({ component: 'bybit-private' }),
+    recvWindowMs: config.exchange.recv_window_ms, maxClockSkewMs: config.exchange.max_clock_skew_ms, retry: exchangeRetryPolicy(config), logger: log.child({ component: 'bybit-private' }),
   });
   let adapter: BybitExecution | undefined;
   let account: ResumableAccount | undefined;
@@ -134,7 +134,7 @@ export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal 
         };
         // The stream first, so nothing executed during the reconciliation is missed.
         stream = openPrivateStream({
-          url: venue.privateWsUrl, apiKey: inp.secrets.apiKey!, secret: inp.secrets.apiSecret!,
+          url: venue.privateWsUrl, apiKey: inp.secrets.apiKey!, secret: inp.secrets.apiSecret!, market, instruments: p.rules,
           pingIntervalMs: config.exchange.ws_ping_interval_ms, stallTimeoutMs: config.exchange.ws_stall_timeout_ms,
           logger: log.child({ component: 'bybit-private-stream' }),
           onEvent(e) {

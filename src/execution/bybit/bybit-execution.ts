@@ -78,6 +78,8 @@ export class BybitExecution implements ExecutionAdapter {
 
   constructor(deps: BybitExecutionDeps) {
     this.d = deps;
+    // A new account has no execution before it exists (a restored one continues its own cursor).
+    this.restCursor = deps.now();
   }
 
   // --- the ExecutionAdapter -------------------------------------------------------------------
