@@ -36,8 +36,7 @@ import { liveCandleSource } from '../live-source.ts';
 import { writeRunResults } from '../run-results.ts';
 import { runSession } from '../session.ts';
 import { statusReporter } from '../status-line.ts';
-import type { ForwardOutcome } from './forward.ts';
-import type { ModeRunInputs } from './mode.ts';
+import type { DaemonRunOutcome, ModeRunInputs } from './mode.ts';
 
 interface Prepared {
   readonly symbols: readonly string[];
@@ -63,7 +62,7 @@ export function checkExchangeConfig(inp: ModeRunInputs, kind: ExchangeAccountKin
   }
 }
 
-export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal }, mode: 'forward' | 'live', kind: ExchangeAccountKind): Promise<ForwardOutcome> {
+export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal }, mode: 'forward' | 'live', kind: ExchangeAccountKind): Promise<DaemonRunOutcome> {
   const { config } = inp;
   checkExchangeConfig(inp, kind);
   const venue = exchangeVenueOf(config, kind);
@@ -82,8 +81,10 @@ export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal 
   let openPositions = (): number => 0;
   let holes: () => string[] = () => [];
   const report = statusReporter(log, () => openPositions(), 1, () => holes());
-  const newAdapter = (rules: ReadonlyMap<string, InstrumentRules>, epoch: string): BybitExecution =>
-    new BybitExecution({ api, market, rules, epoch, logger: log.child({ component: 'bybit-execution' }), now: Date.now, staleAfterMs: 2 * tfMs });
+  // The adapter's clock is the exchange's (local less the skew measured at start): execution
+  // times and decision candles are on it.
+  const newAdapter = (rules: ReadonlyMap<string, InstrumentRules>, epoch: string, skewMs = 0): BybitExecution =>
+    new BybitExecution({ api, market, rules, epoch, logger: log.child({ component: 'bybit-execution' }), now: () => Date.now() - skewMs, staleAfterMs: 2 * tfMs });
 
   try {
     return await runSession({ config, raw: inp.raw, logger: log, ...(inp.signal ? { signal: inp.signal } : {}) }, {
@@ -109,7 +110,7 @@ export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal 
       },
       account(p, ctx) {
         const epoch = p.plan.kind === 'resume' ? p.plan.chain[p.plan.chain.length - 1]!.id : ctx.runId;
-        adapter = newAdapter(p.rules, epoch);
+        adapter = newAdapter(p.rules, epoch, p.skewMs);
         const quote = quoteOf(p.rules, config.market.symbols);
         const cash = p.wallet.find((c) => c.coin === quote)?.walletBalance ?? 0;
         if (p.plan.kind === 'new' && !(cash > 0)) {

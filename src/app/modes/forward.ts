@@ -8,19 +8,12 @@ import { buildForwardAccount, carriedOver, logStart, planAccount, simulatedProte
 import { bybitClientOptionsOf } from '../component-options.ts';
 import { liveCandleSource } from '../live-source.ts';
 import { writeRunResults } from '../run-results.ts';
-import { runSession, type SessionStatus } from '../session.ts';
+import { runSession } from '../session.ts';
 import { statusReporter } from '../status-line.ts';
-import type { ModeModule } from './mode.ts';
+import type { DaemonRunOutcome, ModeModule } from './mode.ts';
 
-export interface ForwardOutcome {
-  readonly runId: string;
-  readonly status: SessionStatus;
-  readonly steps: number;
-  readonly fills: number;
-  readonly finalEquity: number;
-  /** results/<run-id>/, written from the run's rows when it stops (like a backtest's). */
-  readonly resultsDir: string;
-}
+/** What a forward run reports when it stops (live runs report the same). */
+export type ForwardOutcome = DaemonRunOutcome;
 
 /**
  * Forward: live Bybit candles (closed only, over WebSocket with reconnect and REST backfill)

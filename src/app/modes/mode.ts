@@ -3,6 +3,7 @@ import type { Config } from '../../config/schema.ts';
 import type { Secrets } from '../../config/secrets.ts';
 import type { RunMode } from '../../domain/run-mode.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { SessionStatus } from '../session.ts';
 
 /** What the command line hands a mode: the validated config, the secrets, and the flags only a mode can judge. */
 export interface ModeRunInputs {
@@ -43,4 +44,15 @@ export interface ModeModule {
   /** The mode's account resumes across starts (forward): `--new-account` applies to it. */
   readonly resumable?: boolean;
   run(inp: ModeRunInputs): Promise<ModeReport>;
+}
+
+/** What a daemon run (forward, live) reports when it stops. */
+export interface DaemonRunOutcome {
+  readonly runId: string;
+  readonly status: SessionStatus;
+  readonly steps: number;
+  readonly fills: number;
+  readonly finalEquity: number;
+  /** results/<run-id>/, written from the run's rows when it stops (like a backtest's). */
+  readonly resultsDir: string;
 }
