@@ -56,8 +56,8 @@ export interface AccountTarget {
   readonly account: string;
   /** paper | bybit_demo | bybit_testnet | bybit_live: part of the account's identity. */
   readonly execution: string;
-  /** A fresh adapter of that kind, to check a saved state with before anything starts. */
-  readonly scratchExecution: () => ExecutionAdapter;
+  /** A fresh adapter of that kind for the account whose first run is `epoch`, to check a saved state with before anything starts. */
+  readonly scratchExecution: (epoch: string) => ExecutionAdapter;
 }
 
 export function paperTarget(config: Config): AccountTarget {
@@ -79,7 +79,7 @@ export function planAccount(db: StateDb, runId: string, config: Config, newAccou
   const saved = row === undefined ? undefined : { runId: row.runId, ts: row.ts, text: row.state, account: decodeAccount(row.state, config, { account, runId: row.runId }, target.execution) };
   // Every part is checked now, on a scratch account, so a state that cannot be restored fails before any strategy starts.
   if (saved !== undefined) {
-    const scratch = buildResumableAccount(config, saved.account.initialCash, target.scratchExecution(), () => ({}));
+    const scratch = buildResumableAccount(config, saved.account.initialCash, target.scratchExecution(chain[chain.length - 1]!.id), () => ({}));
     restoreAccount(scratch, scratch.loop, saved.account);
   }
   return { kind: 'resume', account, from: latest, chain, saved };

@@ -101,7 +101,7 @@ export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal 
         const info = await api.accountInfo();
         const rules = await api.instruments(market, config.market.symbols);
         const wallet = await api.wallet();
-        const target: AccountTarget = { account: accountName, execution: kind, scratchExecution: () => newAdapter(rules, 'scratch') };
+        const target: AccountTarget = { account: accountName, execution: kind, scratchExecution: (epoch) => newAdapter(rules, epoch) };
         const plan = planAccount(ctx.db, ctx.runId, config, inp.newAccount === true, target);
         return { symbols: config.market.symbols, plan, rules, wallet, info, skewMs };
       },
