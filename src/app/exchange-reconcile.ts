@@ -67,14 +67,7 @@ export async function reconcileAtStart(c: ReconcileContext, db: StateDb, runId: 
   const items: ReconciliationItem[] = [];
   // 1-2. Unknown outcomes first, then every execution since the state's REST cursor.
   await adapter.settle({ streamUp: false, force: true });
-  const sink = new AccountingWriter(db, runId, 'durable', undefined, account.accounting);
-  const book = (f: Fill): void => {
-    for (const t of portfolio.applyFill(f, { stop: loop.stopOf.get(f.orderId) })) sink.trade(t);
-    gate.onOrderFilled(f.orderId);
-    sink.fill(f);
-    const p = portfolio.position(f.strategyId, f.symbol);
-    sink.position(f.strategyId, f.symbol, p.qty, p.avgPrice, f.ts);
-  };
+  const { sink, book } = outsideStep(account, db, runId);
   const missed = adapter.takeBuffered();
   for (const f of missed) {
     book(f);
@@ -129,6 +122,47 @@ export async function reconcileAtStart(c: ReconcileContext, db: StateDb, runId: 
   // Protective orders to place again (and a resumed position's) go out now, after the commit.
   await adapter.sendQueued();
   return items;
+}
+
+/**
+ * Books fills outside a step (the start's reconciliation, the end of a run) exactly as the loop
+ * does: portfolio, risk reservation, the rows; committed with the account state by the caller.
+ */
+function outsideStep(account: ResumableAccount, db: StateDb, runId: string): { sink: AccountingWriter; book: (f: Fill) => void } {
+  const { portfolio, gate, loop } = account;
+  const sink = new AccountingWriter(db, runId, 'durable', undefined, account.accounting);
+  const book = (f: Fill): void => {
+    for (const t of portfolio.applyFill(f, { stop: loop.stopOf.get(f.orderId) })) sink.trade(t);
+    gate.onOrderFilled(f.orderId);
+    sink.fill(f);
+    const p = portfolio.position(f.strategyId, f.symbol);
+    sink.position(f.strategyId, f.symbol, p.qty, p.avgPrice, f.ts);
+  };
+  return { sink, book };
+}
+
+/**
+ * The end of a run: the executions of the orders its last step sent are read (waiting up to
+ * `waitMs` for them) and booked with the account state, so the run's report holds them. What is
+ * still unknown then is booked by the next start's reconciliation.
+ */
+export async function settleAtEnd(c: ReconcileContext, db: StateDb, runId: string, waitMs: number): Promise<number> {
+  const { adapter, account } = c;
+  const end = Date.now() + waitMs;
+  for (;;) {
+    await adapter.settle({ streamUp: false, force: true });
+    if (adapter.inFlight() === 0 || Date.now() >= end) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const fills = adapter.takeBuffered();
+  if (fills.length === 0) return 0;
+  const { sink, book } = outsideStep(account, db, runId);
+  for (const f of fills) book(f);
+  settleExecutionNotes(adapter, account.gate, sink);
+  if (account.loop.lastTs !== undefined) sink.stepDone(account.loop.lastTs);
+  else sink.flush();
+  c.log.info({ fills: fills.length }, `end of run: ${fills.length} execution${fills.length === 1 ? '' : 's'} of the last orders booked`);
+  return fills.length;
 }
 
 /** One periodic comparison; skipped (undefined) while orders are in flight or fills wait for the loop. */

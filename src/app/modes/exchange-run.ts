@@ -30,7 +30,7 @@ import type { AccountInfo, BybitPrivateApi, InstrumentRules, PrivateStream, Wall
 import type { ResumableAccount } from '../account.ts';
 import { buildForwardAccount, carriedOver, logStart, planAccount, type AccountPlan, type AccountTarget } from '../account-resume.ts';
 import { exchangeRetryPolicy, exchangeVenueOf, type ExchangeAccountKind, type ExchangeVenue } from '../component-options.ts';
-import { reconcileAtStart, startPeriodicReconcile, type ReconcileContext } from '../exchange-reconcile.ts';
+import { reconcileAtStart, settleAtEnd, startPeriodicReconcile, type ReconcileContext } from '../exchange-reconcile.ts';
 import { exchangeBanner } from '../exchange-banner.ts';
 import { liveCandleSource } from '../live-source.ts';
 import { writeRunResults } from '../run-results.ts';
@@ -78,6 +78,7 @@ export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal 
   let account: ResumableAccount | undefined;
   let stream: PrivateStream | undefined;
   let periodic: { stop(): void } | undefined;
+  let rcx: ReconcileContext | undefined;
   let openPositions = (): number => 0;
   let holes: () => string[] = () => [];
   const report = statusReporter(log, () => openPositions(), 1, () => holes());
@@ -143,6 +144,7 @@ export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal 
             else if (e.type === 'order') for (const o of e.orders) a.onOrderUpdate(o);
           },
         });
+        rcx = rc;
         await reconcileAtStart(rc, ctx.db, ctx.runId);
         const live = await liveCandleSource({
           db: ctx.db, runId: ctx.runId, hosts, config, symbols: p.symbols, plan: p.plan, log, client, wsUrl: venue.publicWsUrl, stop: ctx.stop,
@@ -168,11 +170,20 @@ export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal 
       },
       async end({ ctx, status, loop }) {
         periodic?.stop();
+        let endFills = 0;
+        // The orders the last step sent: their executions belong in this run's report.
+        if (rcx !== undefined) {
+          try {
+            endFills = await settleAtEnd(rcx, ctx.db, ctx.runId, 5_000);
+          } catch (e) {
+            log.warn({ error: (e as Error).message }, `end of run: the last executions could not be read (${(e as Error).message}); the next start books them`);
+          }
+        }
         stream?.close();
         const eq = loop?.equity;
-        const last = eq !== undefined && eq.length > 0 ? eq.at(eq.length - 1).equity : (account?.portfolio.equity() ?? 0);
+        const last = endFills > 0 || eq === undefined || eq.length === 0 ? (account?.portfolio.equity() ?? 0) : eq.at(eq.length - 1).equity;
         const resultsDir = await writeRunResults(ctx.db, ctx.runId, config.general.results_dir);
-        return { runId: ctx.runId, status, steps: loop?.steps ?? 0, fills: loop?.fills.length ?? 0, finalEquity: last, resultsDir };
+        return { runId: ctx.runId, status, steps: loop?.steps ?? 0, fills: (loop?.fills.length ?? 0) + endFills, finalEquity: last, resultsDir };
       },
     });
   } finally {
