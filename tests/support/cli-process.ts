@@ -12,9 +12,9 @@ export interface CliProcessResult {
  * event loop (a fake exchange served from the test process must keep answering); killed with
  * SIGKILL after `timeoutMs` so a hung run fails the test instead of hanging it.
  */
-export function runCliProcess(args: readonly string[], timeoutMs: number): Promise<CliProcessResult> {
+export function runCliProcess(args: readonly string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<CliProcessResult> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { cwd: REPO_ROOT });
+    const p = spawn(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { cwd: REPO_ROOT, ...(env !== undefined ? { env } : {}) });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -16,8 +16,8 @@ export interface Daemon {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export function startDaemon(args: readonly string[], timeoutMs = 90_000): Daemon {
-  const p = spawn(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { cwd: REPO_ROOT });
+export function startDaemon(args: readonly string[], timeoutMs = 90_000, env?: NodeJS.ProcessEnv): Daemon {
+  const p = spawn(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { cwd: REPO_ROOT, ...(env !== undefined ? { env } : {}) });
   let stdout = '';
   let stderr = '';
   p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -422,7 +422,12 @@ export class BybitExecution implements ExecutionAdapter {
   private requestOf(o: TrackedOrder): PlaceOrderRequest {
     return {
       market: this.d.market, symbol: o.symbol, side: o.side === 'buy' ? 'Buy' : 'Sell', qty: o.qty, orderLinkId: o.linkId,
-      reduceOnly: this.d.market === 'linear' && o.reduceOnly, ...(o.trigger !== undefined ? { trigger: o.trigger } : {}),
+      // A Signal's order is sized by the book to what its strategy holds, and is sent as a plain
+      // order: Bybit nets one position per symbol, and a reduce-only flag judged against that net
+      // position (other strategies', a position opened by hand) could clamp or refuse an exit
+      // that is right for the strategy. Protective orders are reduce-only: they may fire while the
+      // daemon is down, after their position is gone, and must then never open one.
+      reduceOnly: this.d.market === 'linear' && o.role !== 'e', ...(o.trigger !== undefined ? { trigger: o.trigger } : {}),
     };
   }
 
