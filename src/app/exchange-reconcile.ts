@@ -91,6 +91,7 @@ export async function reconcileAtStart(c: ReconcileContext, db: StateDb, runId: 
       `${c.label}: the exchange holds ${cmp.foreign.map((f) => `${f.qty} ${f.symbol}`).join(', ')} that this daemon did not open, and live.on_foreign_position = stop; close or move it, or set live.on_foreign_position = ignore (the diff is above)`,
       { details: { foreign: cmp.foreign } });
   }
+  for (const s of c.symbols) c.adapter.setForeign(s, cmp.foreign.find((f) => f.symbol === s)?.qty ?? 0);
   const now = Date.now();
   let seq = 0;
   for (const r of cmp.reductions) {
@@ -177,6 +178,7 @@ export async function reconcileNow(c: ReconcileContext): Promise<ReconciliationI
     { market: c.market, symbols: c.symbols, rules: c.rules, positions: adapter.bookPositions(), cash: account.portfolio.cash, protective: adapter.protectiveOpen(), orderOf: (l) => adapter.orderOf(l) },
     ex, 'periodic', (s) => account.portfolio.lastPrice(s),
   );
+  for (const s of c.symbols) adapter.setForeign(s, cmp.foreign.find((f) => f.symbol === s)?.qty ?? 0);
   const items = [...foreignExecutionItems(c, adapter.drainForeignExecutions(), 'periodic'), ...cmp.items];
   for (const o of cmp.missingProtective) {
     items.push({ phase: 'periodic', kind: 'order_missing', symbol: o.symbol, book: o.qty, exchange: undefined, action: 'reported',

@@ -50,11 +50,7 @@ interface Prepared {
 /** Refusals that need no request: checked before anything is sent. */
 export function checkExchangeConfig(inp: ModeRunInputs, kind: ExchangeAccountKind): void {
   const { config } = inp;
-  if (config.exchange.market === 'spot' && config.risk.max_leverage > 1) {
-    throw new CtError('CT_ERR_CONFIG_INVALID', `risk.max_leverage = ${config.risk.max_leverage}: spot on Bybit cannot be leveraged (${kind}); set risk.max_leverage = 1 or trade exchange.market = linear`, {
-      details: { key: 'risk.max_leverage', value: config.risk.max_leverage },
-    });
-  }
+  // Spot with risk.max_leverage > 1 is refused when the config is loaded (src/config/checks.ts), for every mode.
   if (config.strategies.isolation !== 'process') {
     throw new CtError('CT_ERR_CONFIG_INVALID', `strategies.isolation = ${config.strategies.isolation}: a daemon that trades on an exchange runs every strategy in its own process (strategies.isolation = process)`, {
       details: { key: 'strategies.isolation', value: config.strategies.isolation },

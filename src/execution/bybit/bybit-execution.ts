@@ -75,6 +75,7 @@ export class BybitExecution implements ExecutionAdapter {
   private foreignExecs: ExchangeExecution[] = [];
   private doneAt = new Map<string, number>();
   private readonly fundingIds = new WeakMap<FundingEvent, string>();
+  private readonly foreignQty = new Map<string, number>();
 
   constructor(deps: BybitExecutionDeps) {
     this.d = deps;
@@ -422,13 +423,28 @@ export class BybitExecution implements ExecutionAdapter {
   private requestOf(o: TrackedOrder): PlaceOrderRequest {
     return {
       market: this.d.market, symbol: o.symbol, side: o.side === 'buy' ? 'Buy' : 'Sell', qty: o.qty, orderLinkId: o.linkId,
-      // A Signal's order is sized by the book to what its strategy holds, and is sent as a plain
-      // order: Bybit nets one position per symbol, and a reduce-only flag judged against that net
-      // position (other strategies', a position opened by hand) could clamp or refuse an exit
-      // that is right for the strategy. Protective orders are reduce-only: they may fire while the
-      // daemon is down, after their position is gone, and must then never open one.
-      reduceOnly: this.d.market === 'linear' && o.role !== 'e', ...(o.trigger !== undefined ? { trigger: o.trigger } : {}),
+      reduceOnly: this.d.market === 'linear' && (o.role !== 'e' || (o.reduceOnly && this.reducesNet(o))), ...(o.trigger !== undefined ? { trigger: o.trigger } : {}),
     };
+  }
+
+  /**
+   * Whether Bybit's one net position on the symbol (every strategy's, plus what the daemon did not
+   * open) is on the other side of this exit and at least as large: only then is it sent
+   * reduce-only. Otherwise Bybit, judging reduce-only against that net position, would clamp or
+   * refuse an exit that is right for its strategy, so it goes as a plain order of exactly the
+   * quantity the book sized. Protective orders are always reduce-only: they may fire while the
+   * daemon is down, after their position is gone, and must never open one.
+   */
+  private reducesNet(o: TrackedOrder): boolean {
+    let net = this.foreignQty.get(o.symbol) ?? 0;
+    for (const p of this.positions.values()) if (p.symbol === o.symbol) net += p.qty;
+    const sign = o.side === 'buy' ? 1 : -1;
+    return Math.sign(net) === -sign && Math.abs(net) >= o.qty - eps(o.qty);
+  }
+
+  /** What the exchange holds on a symbol that the daemon did not open (reconciliation's finding). */
+  setForeign(symbol: string, qty: number): void {
+    this.foreignQty.set(symbol, qty);
   }
 
   /** One order to the exchange; an unknown outcome is looked up by orderLinkId, and only a proven absence is sent again. */

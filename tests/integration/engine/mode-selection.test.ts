@@ -43,17 +43,21 @@ describe('choosing the mode', () => {
     expect(limit.stderr.split('\n').filter((l) => l.trim().length > 0)).toHaveLength(1);
   }, 60_000);
 
-  it('live mode asks for both confirmations, then the credentials, then refuses: it cannot place orders yet', () => {
+  it('live mode asks for both confirmations, then the credentials, and only then contacts the exchange', () => {
     const unconfirmed = cli(['--mode', 'live']);
     expect(unconfirmed.status).toBe(2);
     expect(unconfirmed.stderr).toContain('CT_ERR_LIVE_NOT_CONFIRMED');
     const flagOnly = cli(['--mode', 'live', '--confirm-live']);
     expect(flagOnly.stderr).toContain('CT_ERR_LIVE_NOT_CONFIRMED');
     const noKeys = cli(['--mode', 'live', '--confirm-live', '--set', 'live.confirm=true']);
+    expect(noKeys.status).toBe(2);
     expect(noKeys.stderr).toContain('CT_ERR_SECRET_MISSING');
-    const refused = cli(['--mode', 'live', '--confirm-live', '--set', 'live.confirm=true'], { BYBIT_API_KEY: 'ct-test-key-0001', BYBIT_API_SECRET: 'ct-test-secret-0001' });
-    expect(refused.status).toBe(2);
-    expect(refused.stderr).toContain('CT_ERR_USAGE');
-    expect(refused.stderr).toContain('the live Bybit execution adapter is not part of this version yet');
+    // Confirmed, with keys: it goes to the exchange (here a closed loopback port) before anything else.
+    const ws = tempWorkspace('ct-mode-live-');
+    const unreachable = cli(['--mode', 'live', '--confirm-live', ...sets([...ws.sets, 'live.confirm=true', 'exchange.rest_url=http://127.0.0.1:1', 'exchange.ws_url=ws://127.0.0.1:1', 'exchange.max_retries=0'])],
+      { BYBIT_API_KEY: 'ct-test-key-0001', BYBIT_API_SECRET: 'ct-test-secret-0001' });
+    expect(unreachable.status).toBe(1);
+    expect(unreachable.stderr).toMatch(/CT_ERR_(RETRIES_EXHAUSTED|EXCHANGE_UNAVAILABLE).*market\/time/);
+    expect(unreachable.stderr).not.toContain('ct-test-secret-0001');
   }, 90_000);
 });

@@ -136,7 +136,7 @@ describe('fake Bybit admin endpoint (faults and candle lists over HTTP, same por
     expect(body['faults']).toEqual({
       rest: ['rate_limit', 'http_403', 'http_5xx', 'drop_connection'],
       ws: ['drop_connection', 'stall_heartbeat', 'garbage_frame', 'duplicate_candle', 'out_of_order_candle', 'skip_push', 'skip_execution'],
-      order: ['reply_lost_after_accept', 'reject_insufficient_balance', 'reject_qty_min', 'reject_qty_step'],
+      order: ['reply_lost_after_accept', 'reply_delayed_after_accept', 'reject_insufficient_balance', 'reject_qty_min', 'reject_qty_step'],
     });
     expect(body['routes'].join('\n')).toContain('POST   /__admin/faults');
   });
