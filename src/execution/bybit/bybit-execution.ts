@@ -51,6 +51,8 @@ export interface BybitExecutionDeps {
 
 /** REST polls start this long before the last one did: executions are not always listed at once. */
 const POLL_MARGIN_MS = 60_000;
+/** An accepted market order with no execution after this long is looked up (the stream may have lost its updates). */
+const ASK_AFTER_MS = 15_000;
 /** Execution ids kept in the saved state (the fills table has every one). */
 const HANDED_KEPT = 2000;
 /** Finished orders kept in memory and state this long, so a late execution still finds its order. */
@@ -237,9 +239,20 @@ export class BybitExecution implements ExecutionAdapter {
    * exchange reported, or a market order sent has no execution yet), so the step books them.
    */
   async settle(opts: { streamUp: boolean; force?: boolean }): Promise<void> {
-    for (const o of [...this.orders.values()]) if (o.state === 'unknown') await this.resolve(o);
-    const missing = [...this.orders.values()].some((o) => o.reportedQty > o.filledQty + eps(o.qty) || (o.role === 'e' && o.state === 'open' && o.filledQty < o.qty - eps(o.qty)));
+    const now = this.d.now();
+    for (const o of [...this.orders.values()]) {
+      if (o.state === 'unknown') await this.resolve(o);
+      // A market order accepted a while ago with nothing booked and no word from the stream: ask.
+      else if (o.role === 'e' && o.state === 'open' && !o.exchangeFinal && o.filledQty < o.qty - eps(o.qty) && o.sentAt > 0 && now - o.sentAt > ASK_AFTER_MS) await this.lookup(o);
+    }
+    const missing = [...this.orders.values()].some((o) => o.reportedQty > o.filledQty + eps(o.qty) || (o.role === 'e' && o.state === 'open' && !o.exchangeFinal && o.filledQty < o.qty - eps(o.qty)));
     if (opts.force === true || !opts.streamUp || missing) await this.poll();
+    for (const o of this.orders.values()) {
+      // Over on the exchange with less than asked (a partial fill, then cancelled), and every execution of it booked.
+      if (o.state === 'done' || !o.exchangeFinal || o.filledQty < o.reportedQty - eps(o.qty)) continue;
+      this.finish(o);
+      if (o.role === 'e' && o.filledQty < o.qty - eps(o.qty)) this.note(o, 'cancelled', `${o.orderId}: the exchange ended order ${o.linkId} after ${o.filledQty} of ${o.qty}; the rest was cancelled`);
+    }
     this.retireFinished();
   }
 
