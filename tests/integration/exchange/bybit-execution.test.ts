@@ -239,3 +239,109 @@ describe('the Bybit execution adapter against the fake exchange', () => {
     expect(b.onCandle(LIN, candleAt(10, 40000)).funding).toEqual([]);
   });
 });
+
+/** The adapter's state as a step commits it (the account snapshot's JSON) and the next process reads it. */
+function committed(a: BybitExecution): Record<string, unknown> {
+  return parseState(stringifyState(a.snapshot()), 'test') as Record<string, unknown>;
+}
+
+describe('the Bybit execution adapter across a restart', () => {
+  it('sends a committed order that never went out when its decision is fresh, and drops a stale one with a cancelled note without sending it', async () => {
+    const r = await rig('linear', hourly(48, () => 40000), { USDT: 10_000 });
+    const a = r.adapter();
+    a.submit(intent('sig-fresh', LIN, 'buy', 0.01, T0 + 7 * H), { candle: candleAt(7, 40000) });
+    // Decided on the candle of 05:00 while the clock is at 08:30: older than staleAfterMs (2 h).
+    a.submit(intent('sig-old', LIN, 'buy', 0.02, T0 + 5 * H), { candle: candleAt(5, 40000) });
+    const state = committed(a);
+    const [fresh, old] = (state['orders'] as Array<{ linkId: string; orderId: string }>).sort((x, y) => (x.orderId < y.orderId ? -1 : 1));
+    expect([fresh!.orderId, old!.orderId]).toEqual(['sig-fresh:o1', 'sig-old:o1']);
+    // The process stops after the commit, before sendQueued.
+    const b = r.adapter();
+    b.restore(state);
+    expect(b.pendingOrders().map((o) => o.id).sort()).toEqual(['sig-fresh:o1', 'sig-old:o1']);
+    const fills = await nextStep(b, LIN, candleAt(8, 40000));
+    expect(fills.map((f) => [f.orderId, f.qty])).toEqual([['sig-fresh:o1', 0.01]]);
+    expect(createsOf(r.server, fresh!.linkId)).toBe(1);
+    expect(createsOf(r.server, old!.linkId)).toBe(0);
+    const notes = b.drainNotes();
+    expect(notes.map((n) => [n.orderId, n.kind])).toEqual([['sig-old:o1', 'cancelled']]);
+    expect(releasesReservation(notes[0]!)).toBe(true);
+    expect(b.pendingOrders()).toEqual([]);
+    await b.sendQueued();
+    await b.settle({ streamUp: false, force: true });
+    expect(createsOf(r.server, old!.linkId)).toBe(0);
+    expect(r.server.account(KEY)!.orders.map((o) => o.orderLinkId)).toEqual([fresh!.linkId]);
+  });
+
+  it('finds an order sent before a restart whose reply was lost by its orderLinkId, books its fill, and never sends it again', async () => {
+    const r = await rig('linear', hourly(48, () => 40000), { USDT: 10_000 });
+    const a = r.adapter();
+    a.submit(intent('sig-lost', LIN, 'buy', 0.01, T0 + 7 * H), { candle: candleAt(7, 40000) });
+    const state = committed(a);
+    const link = (state['orders'] as Array<{ linkId: string }>)[0]!.linkId;
+    r.server.faults.next({ kind: 'reply_lost_after_accept' });
+    await a.sendQueued();
+    expect(r.server.faults.applied['reply_lost_after_accept']).toBe(1);
+    expect(createsOf(r.server, link)).toBe(1);
+    // The process dies here: the committed state still has the order queued.
+    const b = r.adapter();
+    b.restore(state);
+    const fills = await nextStep(b, LIN, candleAt(8, 40000));
+    const exec = r.server.account(KEY)!.executions[0]!;
+    expect(fills.map((f) => [f.id, f.orderId, f.qty, f.price, f.fee])).toEqual([[exec.execId, 'sig-lost:o1', 0.01, exec.execPrice, exec.execFee]]);
+    await b.sendQueued();
+    await b.settle({ streamUp: false, force: true });
+    expect(createsOf(r.server, link), 'one create request for the orderLinkId').toBe(1);
+    expect(r.server.account(KEY)!.orders).toHaveLength(1);
+    expect(b.inFlight()).toBe(0);
+    expect(b.drainNotes()).toEqual([]);
+  });
+
+  it('finds an order whose reply was lost in the same process by its orderLinkId before sending anything again', async () => {
+    const r = await rig('linear', hourly(48, () => 40000), { USDT: 10_000 });
+    const a = r.adapter();
+    r.server.faults.next({ kind: 'reply_lost_after_accept' });
+    await decide(a, intent('sig-lost2', LIN, 'buy', 0.01, T0 + 7 * H, { stop: 39000 }), candleAt(7, 40000));
+    const link = [...r.server.account(KEY)!.orders][0]!.orderLinkId;
+    expect(createsOf(r.server, link)).toBe(1);
+    expect(r.warnings.some((w) => w.includes(`no answer to the order for ${link}`))).toBe(true);
+    expect(await nextStep(a, LIN, candleAt(8, 40000))).toHaveLength(1);
+    await a.sendQueued();
+    expect(createsOf(r.server, link)).toBe(1);
+    expect(r.server.requestsTo('/v5/order/create').filter((q) => q.body?.includes('"orderLinkId":"cte'))).toHaveLength(1);
+    expect(a.drainNotes()).toEqual([]);
+  });
+
+  it('books an execution once when the stream and REST both deliver it, and again none after a restart (saved ids, or the fills table\'s through markBooked)', async () => {
+    const r = await rig('linear', hourly(48, () => 40000), { USDT: 10_000 });
+    const a = r.adapter();
+    await decide(a, intent('sig-once', LIN, 'buy', 0.01, T0 + 7 * H), candleAt(7, 40000));
+    const execs = await r.api.executions('linear', T0);
+    expect(execs).toHaveLength(1);
+    expect(a.ingest(execs), 'the stream delivers it').toBe(1);
+    expect(a.ingest(execs), 'the stream delivers it again').toBe(0);
+    await a.settle({ streamUp: false, force: true }); // REST lists it too
+    const fills = a.onCandle(LIN, candleAt(8, 40000)).fills;
+    expect(fills.map((f) => f.id)).toEqual([execs[0]!.execId]);
+    expect(a.bookPositions().map((p) => p.qty)).toEqual([0.01]);
+    const state = committed(a);
+
+    const b = r.adapter();
+    b.restore(state);
+    expect(b.ingest(execs)).toBe(0);
+    expect(await nextStep(b, LIN, candleAt(9, 40000))).toEqual([]);
+    expect(b.bookPositions().map((p) => p.qty)).toEqual([0.01]);
+
+    // The saved tail of handed ids is bounded: an id that fell off it is still known from the fills table.
+    const trimmed = { ...state, handed: [] };
+    const unguarded = r.adapter();
+    unguarded.restore(trimmed);
+    expect(unguarded.ingest(execs), 'without the fills table the execution would be booked again').toBe(1);
+    const c = r.adapter();
+    c.restore(trimmed);
+    c.markBooked(fills.map((f) => f.id));
+    expect(c.ingest(execs)).toBe(0);
+    expect(await nextStep(c, LIN, candleAt(9, 40000))).toEqual([]);
+    expect(c.bookPositions().map((p) => p.qty)).toEqual([0.01]);
+  });
+});
