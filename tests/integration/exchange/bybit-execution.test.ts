@@ -213,6 +213,24 @@ describe('the Bybit execution adapter against the fake exchange', () => {
     expect(cash).toBeCloseTo(wallet['USDT']!, 9);
   });
 
+  it('protects a spot holding with conditional sells of the booked coin (StopOrder), books the stop that fires, and cancels the take-profit', async () => {
+    const r = await rig('spot', hourly(48, () => 40000, (i) => (i === 10 ? 38000 : undefined)), { USDT: 10_000, BTC: 0 });
+    const a = r.adapter();
+    await decide(a, intent('sig-buy', SPOT, 'buy', 0.01, T0 + 7 * H, { stop: 39000.004, takeProfit: 45000 }), candleAt(7, 40000));
+    const [buy] = await nextStep(a, SPOT, candleAt(8, 40000));
+    await a.sendQueued();
+    const resting = r.server.account(KEY)!.orders.filter((o) => o.status === 'Untriggered');
+    expect(resting.map((o) => [o.orderLinkId.slice(0, 3), o.side, Number(o.qty), o.triggerPrice]).sort()).toEqual([['cts', 'Sell', buy!.qty, 39000], ['ctt', 'Sell', buy!.qty, 45000]]);
+    r.server.setNow(T0 + 11 * H + H / 2);
+    const [stop] = await nextStep(a, SPOT, candleAt(11, 40000));
+    const exec = r.server.account(KEY)!.executions[1]!;
+    expect(stop).toMatchObject({ id: exec.execId, reason: 'stop', side: 'sell', qty: buy!.qty, price: 39000, fee: exec.execFee });
+    expect(r.server.account(KEY)!.balances['BTC']).toBe(0);
+    await a.sendQueued();
+    expect(r.server.account(KEY)!.orders.filter((o) => o.status === 'Untriggered')).toEqual([]);
+    expect(r.server.account(KEY)!.orders.find((o) => o.orderLinkId.startsWith('ctt'))!.status).toBe('Deactivated');
+  });
+
   it('books the exchange\'s funding settlement once, shared by the strategies in proportion to their positions', async () => {
     // The fake exchange settles no funding (execution/list lists Trade only), so the settlement is
     // handed to the adapter as the private API would deliver it.
