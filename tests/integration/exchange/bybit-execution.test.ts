@@ -231,6 +231,33 @@ describe('the Bybit execution adapter against the fake exchange', () => {
     expect(r.server.account(KEY)!.orders.find((o) => o.orderLinkId.startsWith('ctt'))!.status).toBe('Deactivated');
   });
 
+  it('reads executions over REST with the stream up only when one is owed: a sent market order without its fill, or an order update reporting more executed than booked', async () => {
+    const r = await rig('linear', hourly(48, () => 40000, (i) => (i === 10 ? 38000 : undefined)), { USDT: 10_000 });
+    const a = r.adapter();
+    const polls = (): number => r.server.requestsTo('/v5/execution/list').length;
+    await decide(a, intent('sig-in', LIN, 'buy', 0.01, T0 + 7 * H, { stop: 39000 }), candleAt(7, 40000));
+    // The stream is up but its execution message never came: the open market order owes one.
+    await a.settle({ streamUp: true });
+    expect(polls()).toBe(1);
+    expect(a.onCandle(LIN, candleAt(8, 40000)).fills).toHaveLength(1);
+    await a.sendQueued();
+    // Nothing owed: no REST read.
+    await a.settle({ streamUp: true });
+    expect(polls()).toBe(1);
+    // The stop fires; the stream's order update arrives, its execution message does not.
+    r.server.setNow(T0 + 11 * H + H / 2);
+    const stopLink = r.server.account(KEY)!.orders.find((o) => o.orderLinkId.startsWith('cts'))!.orderLinkId;
+    await a.settle({ streamUp: true });
+    expect(polls(), 'no update yet: the stream is trusted').toBe(1);
+    a.onOrderUpdate((await r.api.findOrder('linear', LIN, stopLink))!);
+    await a.settle({ streamUp: true });
+    expect(polls()).toBe(2);
+    expect(a.onCandle(LIN, candleAt(11, 40000)).fills.map((f) => [f.reason, f.qty])).toEqual([['stop', 0.01]]);
+    // Stream down: every settle reads REST.
+    await a.settle({ streamUp: false });
+    expect(polls()).toBe(3);
+  });
+
   it('books the exchange\'s funding settlement once, shared by the strategies in proportion to their positions', async () => {
     // The fake exchange settles no funding (execution/list lists Trade only), so the settlement is
     // handed to the adapter as the private API would deliver it.
