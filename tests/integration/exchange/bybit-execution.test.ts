@@ -390,3 +390,44 @@ describe('the Bybit execution adapter across a restart', () => {
     expect(c.bookPositions().map((p) => p.qty)).toEqual([0.01]);
   });
 });
+
+describe('an order the exchange ends with less executed than asked', () => {
+  it('is over once what the exchange executed is booked (from REST or when the order update comes last): nothing stays in flight or pending, a cancelled note says so', async () => {
+    const r = await rig('linear', hourly(48, () => 40000), { USDT: 10_000 });
+    const a = r.adapter();
+    await decide(a, intent('sig-in', LIN, 'buy', 0.02, T0 + 7 * H), candleAt(7, 40000));
+    expect(await nextStep(a, LIN, candleAt(8, 40000))).toHaveLength(1);
+    r.server.advance(H);
+    // s1 flips to short 0.01: a sell of 0.03, committed; the process stops before it is sent.
+    a.submit(intent('sig-flip', LIN, 'sell', 0.03, T0 + 8 * H), { candle: candleAt(8, 40000) });
+    const state = committed(a);
+    const link = (state['orders'] as Array<{ linkId: string; orderId: string }>).find((o) => o.orderId === 'sig-flip:o1')!.linkId;
+    // The exchange holds the order executed in part and over (a market order out of liquidity is
+    // PartiallyFilledCanceled on Bybit; here a reduce-only clamp makes it): 0.02 of 0.03.
+    expect((await r.api.placeOrder({ market: 'linear', symbol: LIN, side: 'Sell', qty: 0.03, orderLinkId: link, reduceOnly: true })).kind).toBe('accepted');
+    const onExchange = (await r.api.findOrder('linear', LIN, link))!;
+    expect([onExchange.qty, onExchange.cumExecQty]).toEqual([0.03, 0.02]);
+
+    // REST after the restart: lookup (final, 0.02 executed), then the execution.
+    const b = r.adapter();
+    b.restore(state);
+    expect((await nextStep(b, LIN, candleAt(9, 40000))).map((f) => [f.orderId, f.side, f.qty])).toEqual([['sig-flip:o1', 'sell', 0.02]]);
+    expect(b.inFlight()).toBe(0);
+    expect(b.pendingOrders()).toEqual([]);
+    const notes = b.drainNotes();
+    expect(notes.map((n) => [n.orderId, n.kind, n.requestedQty, n.filledQty])).toEqual([['sig-flip:o1', 'cancelled', 0.03, 0.02]]);
+    await b.sendQueued();
+    await b.settle({ streamUp: false, force: true });
+    expect(createsOf(r.server, link)).toBe(1);
+
+    // The stream: the execution first, the order's final update after it.
+    const c = r.adapter();
+    c.restore(state);
+    expect(c.ingest(await r.api.executions('linear', T0))).toBe(1);
+    expect(c.inFlight()).toBe(1);
+    c.onOrderUpdate(onExchange);
+    expect(c.inFlight()).toBe(0);
+    expect(c.pendingOrders()).toEqual([]);
+    expect(c.drainNotes().map((n) => [n.orderId, n.kind, n.filledQty])).toEqual([['sig-flip:o1', 'cancelled', 0.02]]);
+  });
+});
