@@ -294,6 +294,7 @@ export class BybitExecution implements ExecutionAdapter {
       o.filledQty += x.qty;
       if (o.reportedQty < o.filledQty) o.reportedQty = o.filledQty;
       if (o.filledQty >= o.qty - eps(o.qty)) this.finish(o);
+      else if (o.exchangeFinal && o.filledQty >= o.reportedQty - eps(o.qty)) this.endShort(o);
       this.applyToPosition(o, fill);
       let list = this.buffered.get(o.symbol);
       if (list === undefined) this.buffered.set(o.symbol, (list = []));
@@ -519,7 +520,20 @@ export class BybitExecution implements ExecutionAdapter {
       if (o.role === 'e') this.note(o, x.status === 'Rejected' ? 'rejected' : 'cancelled', `${o.orderId}: the exchange ended order ${o.linkId} ${x.status} without a fill`);
       this.finish(o);
       if (o.role !== 'e') this.protectiveGone(o);
+    } else if (o.filledQty >= x.cumExecQty - eps(o.qty)) {
+      // Over after a part, and every execution of it is booked already (the update came last).
+      this.endShort(o);
     }
+  }
+
+  /**
+   * The exchange ended the order after a part of it (a market order out of liquidity, a clamped
+   * reduce-only one) and that part is booked: nothing more will fill, so it is no longer in flight.
+   */
+  private endShort(o: TrackedOrder): void {
+    if (o.state === 'done') return;
+    this.finish(o);
+    if (o.role === 'e') this.note(o, 'cancelled', `${o.orderId}: the exchange ended order ${o.linkId} after ${o.filledQty} of ${o.qty}; the rest was not filled`);
   }
 
   private rejected(o: TrackedOrder, why: string): void {
