@@ -247,12 +247,6 @@ export class BybitExecution implements ExecutionAdapter {
     }
     const missing = [...this.orders.values()].some((o) => o.reportedQty > o.filledQty + eps(o.qty) || (o.role === 'e' && o.state === 'open' && !o.exchangeFinal && o.filledQty < o.qty - eps(o.qty)));
     if (opts.force === true || !opts.streamUp || missing) await this.poll();
-    for (const o of this.orders.values()) {
-      // Over on the exchange with less than asked (a partial fill, then cancelled), and every execution of it booked.
-      if (o.state === 'done' || !o.exchangeFinal || o.filledQty < o.reportedQty - eps(o.qty)) continue;
-      this.finish(o);
-      if (o.role === 'e' && o.filledQty < o.qty - eps(o.qty)) this.note(o, 'cancelled', `${o.orderId}: the exchange ended order ${o.linkId} after ${o.filledQty} of ${o.qty}; the rest was cancelled`);
-    }
     this.retireFinished();
   }
 
