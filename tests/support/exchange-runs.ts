@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { expect } from 'vitest';
 import { generateSynthetic } from '../../src/data/synthetic.ts';
 import { tempWorkspace } from './backtest-env.ts';
+import { runCliProcess } from './cli-process.ts';
 import { startFakeBybit, type FakeBybitServer } from './fake-bybit/server.ts';
 
 /**
@@ -100,4 +102,68 @@ export function workspaceTexts(root: string): string[] {
     });
   }
   return out;
+}
+
+export interface RunOutput { code: number | null; stdout: string; stderr: string }
+
+/**
+ * The exchange-backed runs of one test file on one fake: each workspace trades its own exchange
+ * account; every output and workspace is kept, so the file can check at the end that no key or
+ * secret reached any of them.
+ */
+export class ExchangeRuns {
+  readonly outputs: RunOutput[] = [];
+  readonly workspaces: ExchangeWorkspace[] = [];
+
+  constructor(private readonly server: () => FakeBybitServer) {}
+
+  space(key: { apiKey: string; secret: string }, sets: readonly string[]): ExchangeWorkspace {
+    const ws = exchangeWorkspace(this.server(), key, sets);
+    this.workspaces.push(ws);
+    return ws;
+  }
+
+  async run(ws: ExchangeWorkspace, extra: readonly string[], timeoutMs = 90_000): Promise<RunOutput> {
+    const out = await runCliProcess([...setArgs(ws.sets), ...extra], timeoutMs, ws.env);
+    this.outputs.push(out);
+    return out;
+  }
+
+  /** The fills the account booked equal the exchange account's executions one to one (ids, sides, quantities, prices, fees). */
+  expectFillsEqualExecutions(ws: ExchangeWorkspace, apiKey: string, account = 'demo'): number {
+    const execs = this.server().account(apiKey)!.executions;
+    const fills = accountFills(ws.stateDb, account);
+    expect(new Set(fills.map((f) => f.id)).size, 'no execution booked twice').toBe(fills.length);
+    const byId = new Map(fills.map((f) => [f.id, f] as const));
+    expect([...byId.keys()].sort()).toEqual(execs.map((x) => x.execId).sort());
+    for (const x of execs) {
+      const f = byId.get(x.execId)!;
+      expect({ id: f.id, side: f.side, qty: f.qty, price: f.price, fee: f.fee }).toEqual({ id: x.execId, side: x.side.toLowerCase(), qty: x.execQty, price: x.execPrice, fee: x.execFee });
+    }
+    return execs.length;
+  }
+
+  /** The account's cash and net position per symbol equal the exchange account's (linear). */
+  expectBookEqualsExchange(ws: ExchangeWorkspace, apiKey: string, account = 'demo'): void {
+    const view = this.server().account(apiKey)!;
+    const book = accountBook(ws.stateDb, account);
+    expect(book.cash).toBeCloseTo(view.balances['USDT']!, 6);
+    const net = new Map<string, number>();
+    for (const p of book.positions) net.set(exchangeId(p.symbol), (net.get(exchangeId(p.symbol)) ?? 0) + p.qty);
+    const exchange = new Map(view.positions.map((p) => [p.symbol, p.size] as const));
+    for (const s of new Set([...net.keys(), ...exchange.keys()])) expect(net.get(s) ?? 0, s).toBeCloseTo(exchange.get(s) ?? 0, 9);
+  }
+
+  /** No key or secret in any output, log, result file or state DB row of the runs so far. */
+  expectNoSecrets(keys: ReadonlyArray<{ apiKey: string; secret: string }>, minOutputs: number): void {
+    expect(this.outputs.length).toBeGreaterThanOrEqual(minOutputs);
+    const texts = [...this.outputs.flatMap((o) => [o.stdout, o.stderr]), ...this.workspaces.flatMap((w) => workspaceTexts(w.root))];
+    expect(texts.join('').length).toBeGreaterThan(10_000);
+    for (const s of keys.flatMap((k) => [k.apiKey, k.secret])) for (const t of texts) expect(t.includes(s), s).toBe(false);
+  }
+}
+
+/** BTC/USDT:USDT -> BTCUSDT. */
+export function exchangeId(symbol: string): string {
+  return symbol.replace(/\/USDT(:USDT)?$/, 'USDT');
 }
