@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeReaders, readDb, until } from '../../support/forward-daemon.ts';
+import { closeReaders, readDb, startDaemon, until } from '../../support/forward-daemon.ts';
 import type { FakeBybitServer } from '../../support/fake-bybit/server.ts';
-import { accountBook, ExchangeRuns, startExchangeFake, withDb } from '../../support/exchange-runs.ts';
+import { accountBook, ExchangeRuns, setArgs, startExchangeFake, withDb } from '../../support/exchange-runs.ts';
 
 /**
  * What an exchange-backed run does with what it did not place, and with the real account: foreign
@@ -28,7 +28,7 @@ describe('reconciliation and live mode on a Bybit account (the fake exchange)', 
   const expectFillsEqualExecutions = cli.expectFillsEqualExecutions.bind(cli);
 
   beforeAll(async () => {
-    server = await startExchangeFake({ symbols: ['BTCUSDT', 'ETHUSDT'], accounts: Object.values(KEYS), speed: 120 });
+    server = await startExchangeFake({ symbols: ['BTCUSDT', 'ETHUSDT'], accounts: Object.values(KEYS), speed: 240 });
   });
   afterAll(async () => {
     await server?.close();
@@ -79,12 +79,17 @@ describe('reconciliation and live mode on a Bybit account (the fake exchange)', 
   it('raises a drift event while running when the exchange account changes under the daemon', async () => {
     // A slow strategy: the comparison waits while an order is in flight or a fill waits for its step.
     const ws = space(KEYS.drift, ['market.symbols=BTC/USDT:USDT', 'strategies.enabled=simple_ma', 'strategy.simple_ma.fast=20', 'strategy.simple_ma.slow=50', 'live.reconcile_interval_s=5']);
-    const running = run(ws, ['--max-candles', '24']);
-    await until(() => (readDb(ws.stateDb, (db) => (db.prepare('SELECT COUNT(*) n FROM equity').get() as { n: number }).n) ?? 0) > 0, 60_000, 'the run to trade');
-    closeReaders();
+    const d = startDaemon(setArgs(ws.sets), 90_000, ws.env);
+    const count = (sql: string): number => readDb(ws.stateDb, (db) => (db.prepare(sql).get() as { n: number }).n) ?? 0;
+    await until(() => count('SELECT COUNT(*) n FROM equity') > 0, 60_000, 'the run to trade');
     const admin = await fetch(`${server.adminUrl}/accounts/${KEYS.drift.apiKey}/balances`, { method: 'POST', body: JSON.stringify({ coin: 'USDT', amount: 25_000 }) });
     expect(admin.status).toBeLessThan(300);
-    const out = await running;
+    // Runs until the periodic comparison has seen it (every 5 s when no order is in flight), then stops.
+    await until(() => count("SELECT COUNT(*) n FROM reconciliation_events WHERE phase = 'periodic' AND kind = 'cash'") > 0, 60_000, 'a periodic cash finding');
+    closeReaders();
+    d.kill('SIGTERM');
+    const out = await d.exited;
+    cli.outputs.push(out);
     expect(out.code, out.stderr).toBe(0);
     const events = withDb(ws.stateDb, (db) => db.prepare("SELECT phase, kind, symbol, exchange, action FROM reconciliation_events WHERE phase = 'periodic'").all() as Array<{ kind: string; exchange: number; action: string }>);
     expect(events.filter((e) => e.kind === 'cash').length).toBeGreaterThan(0);
