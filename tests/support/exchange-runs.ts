@@ -17,12 +17,12 @@ import { startFakeBybit, type FakeBybitServer } from './fake-bybit/server.ts';
  */
 export const M = 60_000;
 
-export async function startExchangeFake(opts: { symbols: readonly string[]; accounts: ReadonlyArray<{ apiKey: string; secret: string }>; speed: number; seed?: number }): Promise<FakeBybitServer> {
+export async function startExchangeFake(opts: { symbols: readonly string[]; accounts: ReadonlyArray<{ apiKey: string; secret: string; demo?: boolean }>; speed: number; seed?: number }): Promise<FakeBybitServer> {
   const now = Math.floor(Date.now() / M) * M;
   const count = 3000;
   const server = await startFakeBybit({
     now: now + M / 2,
-    accounts: opts.accounts.map((a) => ({ apiKey: a.apiKey, secret: a.secret, balances: { USDT: 10_000 } })),
+    accounts: opts.accounts.map((a) => ({ apiKey: a.apiKey, secret: a.secret, balances: { USDT: 10_000 }, ...(a.demo === true ? { demo: true } : {}) })),
     // The daemon is one client; the fake's default limits are Bybit's own.
   });
   for (const [id, cols] of generateSynthetic({ seed: opts.seed ?? 11, symbols: [...opts.symbols], timeframe: '1m', from: now - (count - 600) * M, count })) server.addCandles('linear', id, M, cols);

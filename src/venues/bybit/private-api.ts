@@ -18,7 +18,7 @@
  * the key), so auth errors drop it and every other message has both redacted.
  */
 import ccxt from 'ccxt';
-import { CtError } from '../../core/errors.ts';
+import { CtError, isCtError } from '../../core/errors.ts';
 import type { MarketType } from '../../domain/instrument.ts';
 import type { BybitClient } from './ccxt-client.ts';
 import { clearLastReply, createPrivateClient, lastHeaders, lastJson, type PrivateClientOptions } from './private-client.ts';
@@ -96,7 +96,15 @@ class BybitPrivateRest implements BybitPrivateApi {
   }
 
   async accountInfo(): Promise<AccountInfo> {
-    const api = await this.read('/v5/user/query-api', 'bybit user/query-api', (c) => c.privateGetV5UserQueryApi());
+    let api: unknown;
+    try {
+      api = await this.read('/v5/user/query-api', 'bybit user/query-api', (c) => c.privateGetV5UserQueryApi());
+    } catch (e) {
+      if (isCtError(e) && (e.code === 'CT_ERR_EXCHANGE_AUTH' || e.code === 'CT_ERR_CLOCK_SKEW')) throw e; // refused credentials, a skewed clock: final
+      // Bybit's demo trading domain does not offer the key's own information (docs/v5/demo): not knowing its permissions is no reason to stop.
+      this.opts.logger.info({ error: (e as Error).message }, `the API key's permissions could not be read (${(e as Error).message}); demo trading does not offer /v5/user/query-api`);
+      api = { result: { readOnly: 0, permissions: {} } };
+    }
     const info = await this.read('/v5/account/info', 'bybit account/info', (c) => c.privateGetV5AccountInfo());
     return parseAccountInfo(api, info, 'bybit user/query-api + account/info');
   }

@@ -25,7 +25,7 @@ describe('orders on a Bybit account (the fake exchange)', () => {
   const expectBookEqualsExchange = cli.expectBookEqualsExchange.bind(cli);
 
   beforeAll(async () => {
-    server = await startExchangeFake({ symbols: ['BTCUSDT', 'ETHUSDT'], accounts: Object.values(KEYS), speed: 240 });
+    server = await startExchangeFake({ symbols: ['BTCUSDT', 'ETHUSDT'], accounts: Object.values(KEYS).map((k) => ({ ...k, demo: true })), speed: 240 });
   });
   afterAll(async () => {
     await server?.close();

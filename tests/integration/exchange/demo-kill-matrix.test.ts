@@ -32,7 +32,7 @@ describe('a demo-execution account SIGKILLed at 10 random moments', () => {
   let whileTrading = 0;
 
   beforeAll(async () => {
-    server = await startExchangeFake({ symbols: ['BTCUSDT', 'ETHUSDT'], accounts: [KEY], speed: 24, seed: 23 });
+    server = await startExchangeFake({ symbols: ['BTCUSDT', 'ETHUSDT'], accounts: [{ ...KEY, demo: true }], speed: 24, seed: 23 });
     ws = exchangeWorkspace(server, KEY, ['market.symbols=BTC/USDT:USDT,ETH/USDT:USDT', 'strategies.enabled=simple_ma', 'strategy.simple_ma.fast=2', 'strategy.simple_ma.slow=4']);
     const rng = new Rng(20_261_202);
     for (let k = 0; k < KILLS; k++) {

@@ -28,7 +28,7 @@ describe('reconciliation and live mode on a Bybit account (the fake exchange)', 
   const expectFillsEqualExecutions = cli.expectFillsEqualExecutions.bind(cli);
 
   beforeAll(async () => {
-    server = await startExchangeFake({ symbols: ['BTCUSDT', 'ETHUSDT'], accounts: Object.values(KEYS), speed: 240 });
+    server = await startExchangeFake({ symbols: ['BTCUSDT', 'ETHUSDT'], accounts: [{ ...KEYS.foreign, demo: true }, { ...KEYS.drift, demo: true }, KEYS.live], speed: 240 });
   });
   afterAll(async () => {
     await server?.close();

@@ -18,6 +18,11 @@ export interface AccountSpec {
   readonly balances?: Readonly<Record<string, number>>;
   /** Taker fee rate for this account (default the server's, 0.001 = 0.1 %). */
   readonly takerFee?: number;
+  /**
+   * A demo trading account: private paths outside Bybit's demo API list (docs/v5/demo: no
+   * user/query-api, no asset/coin/query-info) answer 404 / 10017 as the demo domain does.
+   */
+  readonly demo?: boolean;
 }
 
 /**
@@ -105,7 +110,7 @@ export class FakeAccount {
   readonly executions: FakeExecution[] = [];
   readonly positions = new Map<string, FakePosition>();
 
-  constructor(readonly apiKey: string, readonly secret: string, readonly takerFee: number, balances: Readonly<Record<string, number>> = {}) {
+  constructor(readonly apiKey: string, readonly secret: string, readonly takerFee: number, balances: Readonly<Record<string, number>> = {}, readonly demo = false) {
     for (const [coin, v] of Object.entries(balances)) this.balances.set(coin, v);
   }
 
@@ -188,7 +193,7 @@ export class AccountBook {
   add(spec: AccountSpec): FakeAccount {
     if (spec.apiKey === '' || spec.secret === '') throw new Error('fake-bybit: an account needs a non-empty apiKey and secret');
     if (this.byKey.has(spec.apiKey)) throw new Error(`fake-bybit: account ${spec.apiKey} exists already`);
-    const acct = new FakeAccount(spec.apiKey, spec.secret, spec.takerFee ?? this.defaultTakerFee, spec.balances);
+    const acct = new FakeAccount(spec.apiKey, spec.secret, spec.takerFee ?? this.defaultTakerFee, spec.balances, spec.demo === true);
     this.byKey.set(spec.apiKey, acct);
     return acct;
   }

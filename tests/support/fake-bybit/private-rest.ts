@@ -143,9 +143,13 @@ function coinInfo(ctx: PrivateContext, acct: FakeAccount): Reply {
   return { result: { rows } };
 }
 
+/** Private paths the fake serves that Bybit's demo trading domain does not (docs/v5/demo "Available API List"). */
+const NOT_ON_DEMO = new Set(['/v5/user/query-api', '/v5/asset/coin/query-info']);
+
 function route(ctx: PrivateContext, acct: FakeAccount, req: IncomingMessage, res: ServerResponse, path: string, q: Record<string, string>, body: Record<string, unknown>): Reply | undefined {
   const now = ctx.now();
   const key = `${req.method ?? 'GET'} ${path}`;
+  if (acct.demo && NOT_ON_DEMO.has(path)) return { result: {}, retCode: 10017, retMsg: 'route not found' };
   switch (key) {
     case 'POST /v5/order/create': {
       const fault = ctx.faults.takeOrder();
