@@ -7,6 +7,7 @@ import type { Config } from '../../src/config/schema.ts';
 import { importCsv } from '../../src/data/import-csv.ts';
 import type { Timeframe } from '../../src/core/timeframe.ts';
 import { exitCodeFor, isCtError } from '../../src/core/errors.ts';
+import { CLI_ARGS } from './cli-entry.ts';
 import { REPO_ROOT, sharedFile } from './shared-data.ts';
 
 /** A temp workspace (data, State, results, logs) for a real run. */
@@ -78,7 +79,7 @@ function backtestRun(code: number, stdout: string, stderr: string, summary: Reco
  * point, flags) is adapted here, once.
  */
 export function runBacktestCli(sets: readonly string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<BacktestRun> {
-  const args = ['--import', 'tsx', 'main.ts', '--mode', 'backtest', '--json', ...sets.flatMap((s) => ['--set', s])];
+  const args = [...CLI_ARGS, '--mode', 'backtest', '--json', ...sets.flatMap((s) => ['--set', s])];
   return new Promise((resolvePromise) => {
     execFile(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 << 20, env: { ...process.env, ...opts.env } }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;

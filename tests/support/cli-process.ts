@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { CLI_ARGS } from './cli-entry.ts';
 import { REPO_ROOT } from './shared-data.ts';
 
 export interface CliProcessResult {
@@ -14,7 +15,7 @@ export interface CliProcessResult {
  */
 export function runCliProcess(args: readonly string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<CliProcessResult> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { cwd: REPO_ROOT, ...(env !== undefined ? { env } : {}) });
+    const p = spawn(process.execPath, [...CLI_ARGS, ...args], { cwd: REPO_ROOT, ...(env !== undefined ? { env } : {}) });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FakeBybitServer } from './fake-bybit/server.ts';
+import { CLI_ARGS } from './cli-entry.ts';
 import { REPO_ROOT } from './shared-data.ts';
 
 /**
@@ -17,7 +18,7 @@ export interface Daemon {
 }
 
 export function startDaemon(args: readonly string[], timeoutMs = 90_000, env?: NodeJS.ProcessEnv): Daemon {
-  const p = spawn(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { cwd: REPO_ROOT, ...(env !== undefined ? { env } : {}) });
+  const p = spawn(process.execPath, [...CLI_ARGS, ...args], { cwd: REPO_ROOT, ...(env !== undefined ? { env } : {}) });
   let stdout = '';
   let stderr = '';
   p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -5,6 +5,7 @@ import type { Timeframe } from '../../../src/core/timeframe.ts';
 import type { MarketType } from '../../../src/domain/instrument.ts';
 import { CandleStore } from '../../../src/data/store.ts';
 import { generateSynthetic } from '../../../src/data/synthetic.ts';
+import { CLI_ARGS } from '../../support/cli-entry.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
 
 export interface CliRun {
@@ -13,9 +14,9 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the real CLI in a child process, as a user would (`node --import tsx main.ts ...`). */
+/** Runs the real CLI in a child process, as a user would (tests/support/cli-entry.ts; the sources under tsx when `nodeArgs` add hooks). */
 export function cli(args: readonly string[], opts: { timeoutMs?: number; nodeArgs?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): CliRun {
-  const r = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'main.ts', ...args], {
+  const r = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), ...(opts.nodeArgs === undefined ? CLI_ARGS : ['--import', 'tsx', 'main.ts']), ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 120_000,

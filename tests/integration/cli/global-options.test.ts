@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic } from '../../../src/data/synthetic.ts';
 import { tempWorkspace } from '../../support/backtest-env.ts';
 import { startFakeBybit, type FakeBybitServer } from '../../support/fake-bybit/server.ts';
+import { CLI_ARGS } from '../../support/cli-entry.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
 import { cli, setArgs, writeSyntheticCsv, type CliRun } from './cli-env.ts';
 
 /** The CLI as a child process without blocking this process's event loop (the fake Bybit serves from it). */
 function cliAsync(args: readonly string[]): Promise<CliRun> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'main.ts', ...args], { cwd: REPO_ROOT });
+    const p = spawn(process.execPath, [...CLI_ARGS, ...args], { cwd: REPO_ROOT });
     let stdout = '', stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

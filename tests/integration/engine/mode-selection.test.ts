@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { tempWorkspace } from '../../support/backtest-env.ts';
+import { CLI_ARGS } from '../../support/cli-entry.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts', ...args], {
+  const r = spawnSync(process.execPath, [...CLI_ARGS, ...args], {
     cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, BYBIT_API_KEY: '', BYBIT_API_SECRET: '', ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
