@@ -25,7 +25,10 @@ export async function startExchangeFake(opts: { symbols: readonly string[]; acco
     accounts: opts.accounts.map((a) => ({ apiKey: a.apiKey, secret: a.secret, balances: { USDT: 10_000 }, ...(a.demo === true ? { demo: true } : {}) })),
     // The daemon is one client; the fake's default limits are Bybit's own.
   });
-  for (const [id, cols] of generateSynthetic({ seed: opts.seed ?? 11, symbols: [...opts.symbols], timeframe: '1m', from: now - (count - 600) * M, count })) server.addCandles('linear', id, M, cols);
+  for (const [id, cols] of generateSynthetic({ seed: opts.seed ?? 11, symbols: [...opts.symbols], timeframe: '1m', from: now - (count - 600) * M, count })) {
+    server.addCandles('linear', id, M, cols);
+    server.addCandles('spot', id, M, cols);
+  }
   server.startReplay(opts.speed, 50);
   return server;
 }

@@ -87,17 +87,21 @@ export class BybitExecution implements ExecutionAdapter {
   submit(order: OrderIntent, decision: { candle: Candle; atr?: number }): Fill[] {
     const rules = this.rulesOf(order.symbol);
     const qty = floorToStep(order.qty, rules.qtyStep);
-    if (!(qty > 0)) {
-      throw new CtError('CT_ERR_INTERNAL', `bybit execution: order ${order.id} (${order.symbol}) has qty ${order.qty}, ${qty} on the lot step ${rules.qtyStep}; the risk gate sizes with the exchange's rules`, {
-        details: { orderId: order.id, qty: order.qty, qtyStep: rules.qtyStep },
-      });
-    }
-    this.book.track({
-      linkId: orderLinkIdOf(this.d.epoch, 'e', order.id), role: 'e', orderId: order.id, strategyId: order.strategyId, symbol: order.symbol, side: order.side, qty,
+    const tracked = (state: TrackedOrder['state'], q: number): TrackedOrder => ({
+      linkId: orderLinkIdOf(this.d.epoch, 'e', order.id), role: 'e', orderId: order.id, strategyId: order.strategyId, symbol: order.symbol, side: order.side, qty: q,
       reduceOnly: order.reduceOnly, decidedTs: decision.candle.ts, refPrice: decision.candle.close, trigger: undefined,
       stop: order.stop ?? NaN, takeProfit: order.takeProfit ?? NaN,
-      state: 'queued', exchangeOrderId: '', filledQty: 0, reportedQty: 0, exchangeFinal: false, sentAt: 0,
+      state, exchangeOrderId: '', filledQty: 0, reportedQty: 0, exchangeFinal: false, sentAt: 0,
     });
+    if (!(qty > 0)) {
+      // Less than one lot (what is left of a position is never more than dust): the exchange would refuse it.
+      const o = tracked('queued', order.qty);
+      this.book.track(o);
+      this.book.finish(o);
+      this.book.note(o, 'rejected', `${order.id}: ${order.qty} ${order.symbol} is less than the lot step ${rules.qtyStep}; not sent`);
+      return EMPTY_FILLS;
+    }
+    this.book.track(tracked('queued', qty));
     return EMPTY_FILLS;
   }
 

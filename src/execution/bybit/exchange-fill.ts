@@ -4,13 +4,17 @@
  * decision candle's close for a strategy's order, the trigger price for a protective one).
  *
  * Spot buys pay their fee in the base coin (Bybit's rule): the account receives qty - fee of the
- * coin. The fill then books that net quantity, with the fee's value in the quote coin
- * (fee x price), so the book's holding equals the wallet's and its cash moves by exactly the
- * execution's value.
+ * coin, which is usually not a multiple of the lot step, and only lot multiples can ever be sold.
+ * The fill books that net quantity floored to the lot step, and the rest of the execution's
+ * quantity (the fee and the unsellable sub-lot dust) as the fee's value in the quote coin, so the
+ * book's cash moves by exactly the execution's value and its positions close to exactly zero when
+ * sold; the wallet keeps the dust, which reconciliation tells apart from a foreign holding (less
+ * than the instrument's minimum order quantity).
  */
 import type { Fill, FillReason } from '../../domain/order.ts';
 import type { ExchangeExecution, InstrumentRules } from '../../venues/bybit/private-types.ts';
 import type { TrackedOrder } from './exchange-book.ts';
+import { floorToStep } from './quantities.ts';
 
 const REASON: Readonly<Record<TrackedOrder['role'], FillReason>> = { e: 'signal', s: 'stop', t: 'take_profit' };
 
@@ -21,8 +25,8 @@ export function fillOfExecution(x: ExchangeExecution, o: TrackedOrder, rules: In
   let fee = x.fee;
   let feeProblem: FeeProblem;
   if (x.feeCurrency === rules.base && rules.base !== rules.quote) {
-    qty = x.qty - x.fee;
-    fee = x.fee * x.price;
+    qty = floorToStep(x.qty - x.fee, rules.qtyStep);
+    fee = (x.qty - qty) * x.price;
   } else if (x.feeCurrency !== rules.quote && x.feeCurrency !== '' && x.fee !== 0) {
     // A fee in a third coin (a fee-discount token) has no price here: booked as 0, reported.
     fee = 0;

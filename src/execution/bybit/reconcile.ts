@@ -87,7 +87,9 @@ export function compareWithExchange(book: BookReading, ex: ExchangeReading, phas
       });
     }
     const foreignQty = sameSide || bookQty === 0 ? exQty - bookQty : exQty;
-    if (Math.abs(foreignQty) > tol && (bookQty === 0 || !sameSide || Math.abs(exQty) > Math.abs(bookQty))) {
+    // Spot: coin left over from fees paid in the coin, below the minimum order quantity, is dust that can never be sold.
+    const dust = book.market === 'spot' && foreignQty > 0 && foreignQty < Math.max(rules.minQty, rules.qtyStep);
+    if (!dust && Math.abs(foreignQty) > tol && (bookQty === 0 || !sameSide || Math.abs(exQty) > Math.abs(bookQty))) {
       foreign.push({ symbol, qty: foreignQty });
       item({
         kind: 'foreign_position', symbol, book: bookQty, exchange: exQty, action: 'reported',

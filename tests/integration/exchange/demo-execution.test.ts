@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeBybitServer } from '../../support/fake-bybit/server.ts';
-import { ExchangeRuns, startExchangeFake, withDb } from '../../support/exchange-runs.ts';
+import { accountBook, accountFills, ExchangeRuns, startExchangeFake, withDb } from '../../support/exchange-runs.ts';
 
 /**
  * Orders on an exchange account: forward runs with forward.execution = bybit_demo against the fake Bybit server's private API (real CLI processes, real SQLite, the real private
@@ -11,6 +11,7 @@ const KEYS = {
   book: { apiKey: 'KEYbook7f3a9c1d2e', secret: 'SECbook0b8e7d6c5a4f3e2d1c' },
   lost: { apiKey: 'KEYlost2a4c6e8g0', secret: 'SEClost9z8y7x6w5v4u3t2s1r' },
   stream: { apiKey: 'KEYstrm5b7d9f1h3', secret: 'SECstrm1q2w3e4r5t6y7u8i9o' },
+  spot: { apiKey: 'KEYspot1a3c5e7g9', secret: 'SECspot9i8u7y6t5r4e3w2q1a' },
 };
 const TREND = ['strategies.enabled=trend_following', 'strategy.trend_following.fast=3', 'strategy.trend_following.slow=8', 'strategy.trend_following.adx_min=5', 'strategy.trend_following.atr_stop=0.5'];
 const FAST_MA = ['strategies.enabled=simple_ma', 'strategy.simple_ma.fast=2', 'strategy.simple_ma.slow=4'];
@@ -79,7 +80,37 @@ describe('orders on a Bybit account (the fake exchange)', () => {
     expectBookEqualsExchange(ws, KEYS.stream.apiKey);
   }, 120_000);
 
+  it('trades spot on the demo account: a buy books the coin received net of its fee, to the lot, and book and wallet agree after a restart', async () => {
+    const ws = space(KEYS.spot, ['exchange.market=spot', 'market.symbols=BTC/USDT', ...FAST_MA]);
+    const first = await run(ws, ['--max-candles', '12']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('forward on Bybit demo trading, account demo (spot)');
+    const second = await run(ws, ['--max-candles', '3']);
+    expect(second.code, second.stderr).toBe(0);
+    const view = server.account(KEYS.spot.apiKey)!;
+    const fills = new Map(accountFills(ws.stateDb, 'demo').map((f) => [f.id, f] as const));
+    expect(view.executions.length).toBeGreaterThanOrEqual(2);
+    expect([...fills.keys()].sort()).toEqual(view.executions.map((x) => x.execId).sort());
+    const STEP = 1e-6; // the fake's basePrecision for BTCUSDT
+    for (const x of view.executions) {
+      const f = fills.get(x.execId)!;
+      expect({ side: f.side, price: f.price }).toEqual({ side: x.side.toLowerCase(), price: x.execPrice });
+      if (x.feeCurrency === 'BTC') {
+        // Bybit charges a spot buy's fee in the coin: the book holds what the wallet received, to the lot.
+        expect(f.qty).toBeCloseTo(Math.floor((x.execQty - x.execFee) / STEP + 1e-9) * STEP, 12);
+        expect(f.qty * f.price + f.fee).toBeCloseTo(x.execValue, 9);
+      } else expect({ qty: f.qty, fee: f.fee }).toEqual({ qty: x.execQty, fee: x.execFee });
+    }
+    expect(view.executions.some((x) => x.side === 'Buy' && x.feeCurrency === 'BTC')).toBe(true);
+    const book = accountBook(ws.stateDb, 'demo');
+    expect(book.cash).toBeCloseTo(view.balances['USDT']!, 6);
+    // What the wallet holds beyond the book is the unsellable dust of fees paid in the coin.
+    const dust = (view.balances['BTC'] ?? 0) - book.positions.reduce((a, p) => a + p.qty, 0);
+    expect(dust).toBeGreaterThanOrEqual(-1e-12);
+    expect(dust).toBeLessThan(STEP * (view.executions.length + 1));
+  }, 120_000);
+
   it('never lets an API key or secret reach a log, the state database, results, stdout or stderr', () => {
-    cli.expectNoSecrets(Object.values(KEYS), 4);
+    cli.expectNoSecrets(Object.values(KEYS), 6);
   });
 });

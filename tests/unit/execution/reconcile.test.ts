@@ -99,6 +99,17 @@ describe('reconciliation compares the book with the exchange', () => {
     expect(same.items).toEqual([]);
   });
 
+  it('tells spot dust left by fees paid in the coin (less than the minimum order) from a foreign holding', () => {
+    // Bybit spot BTCUSDT: lot 0.000001, minimum order 0.000048. 0.00002 BTC beyond the book can never be sold; 0.0001 can.
+    const spotRules = { ...rulesOf(SPOT), qtyStep: 0.000001, minQty: 0.000048 };
+    const reading = { ...book('spot', [pos('s1', SPOT, 0.1)]), rules: new Map([[SPOT, spotRules]]) };
+    const dust = compareWithExchange(reading, exchange([], { btc: 0.10002 }), 'start', () => 42000);
+    expect(dust.items).toEqual([]);
+    expect(dust.foreign).toEqual([]);
+    const sellable = compareWithExchange(reading, exchange([], { btc: 0.1001 }), 'start', () => 42000);
+    expect(sellable.foreign.map((f) => [f.symbol, Number(f.qty.toFixed(12))])).toEqual([[SPOT, 0.0001]]);
+  });
+
   it('adopts a cash difference at the start beyond a millionth, and reports one while running only beyond a cent', () => {
     const startSmall = compareWithExchange(book('linear', [], { cash: 100 }), exchange([], { usdt: 100.005 }), 'start', noPrice);
     expect(startSmall.cash).toEqual({ book: 100, exchange: 100.005, differs: true });
