@@ -22,7 +22,7 @@ import type { Fill } from '../domain/order.ts';
 import type { ReconciliationItem } from '../domain/reconciliation.ts';
 import { settleExecutionNotes } from '../engine/candle-loop.ts';
 import type { BybitExecution } from '../execution/bybit/bybit-execution.ts';
-import { compareWithExchange, type ExchangeReading } from '../execution/bybit/reconcile.ts';
+import { compareWithExchange, type Comparison, type ExchangeReading } from '../execution/bybit/reconcile.ts';
 import type { Logger } from '../observability/logger.ts';
 import { AccountingWriter } from '../persistence/accounting-writer.ts';
 import type { ReconciliationEventWriter } from '../persistence/reconciliation-events.ts';
@@ -49,6 +49,21 @@ export interface ReconcileContext {
 async function readExchange(c: ReconcileContext): Promise<ExchangeReading> {
   const [positions, wallet, openOrders] = await Promise.all([c.api.positions(c.market, c.symbols), c.api.wallet(), c.api.openOrders(c.market, c.symbols)]);
   return { positions, wallet, openOrders };
+}
+
+/**
+ * The book (the adapter's positions and orders, the portfolio's cash) against one reading of the
+ * exchange; what it finds the daemon did not open is handed to the adapter, which sends exits
+ * reduce-only only where Bybit's net position, that included, allows it.
+ */
+function compare(c: ReconcileContext, ex: ExchangeReading, phase: ReconciliationItem['phase']): Comparison {
+  const { adapter, account } = c;
+  const cmp = compareWithExchange(
+    { market: c.market, symbols: c.symbols, rules: c.rules, positions: adapter.bookPositions(), cash: account.portfolio.cash, protective: adapter.protectiveOpen(), orderOf: (l) => adapter.orderOf(l) },
+    ex, phase, (s) => account.portfolio.lastPrice(s),
+  );
+  for (const s of c.symbols) adapter.setForeign(s, cmp.foreign.find((f) => f.symbol === s)?.qty ?? 0);
+  return cmp;
 }
 
 function foreignExecutionItems(c: ReconcileContext, execs: readonly ExchangeExecution[], phase: ReconciliationItem['phase']): ReconciliationItem[] {
@@ -78,10 +93,7 @@ export async function reconcileAtStart(c: ReconcileContext, db: StateDb, runId: 
 
   // 3. The exchange's positions, cash and open orders against the book.
   const ex = await readExchange(c);
-  const cmp = compareWithExchange(
-    { market: c.market, symbols: c.symbols, rules: c.rules, positions: adapter.bookPositions(), cash: portfolio.cash, protective: adapter.protectiveOpen(), orderOf: (l) => adapter.orderOf(l) },
-    ex, 'start', (s) => portfolio.lastPrice(s),
-  );
+  const cmp = compare(c, ex, 'start');
   items.push(...cmp.items);
   if (cmp.foreign.length > 0 && c.onForeign === 'stop') {
     const stopped = items.map((i) => (i.kind === 'foreign_position' ? { ...i, action: 'stopped' as const } : i));
@@ -91,7 +103,6 @@ export async function reconcileAtStart(c: ReconcileContext, db: StateDb, runId: 
       `${c.label}: the exchange holds ${cmp.foreign.map((f) => `${f.qty} ${f.symbol}`).join(', ')} that this daemon did not open, and live.on_foreign_position = stop; close or move it, or set live.on_foreign_position = ignore (the diff is above)`,
       { details: { foreign: cmp.foreign } });
   }
-  for (const s of c.symbols) c.adapter.setForeign(s, cmp.foreign.find((f) => f.symbol === s)?.qty ?? 0);
   const now = Date.now();
   let seq = 0;
   for (const r of cmp.reductions) {
@@ -174,11 +185,7 @@ export async function reconcileNow(c: ReconcileContext): Promise<ReconciliationI
   // Executions the stream may have lost: new ones change the book, so compare next time.
   await adapter.poll();
   if (adapter.bufferedFills() > 0 || adapter.inFlight() > 0) return undefined;
-  const cmp = compareWithExchange(
-    { market: c.market, symbols: c.symbols, rules: c.rules, positions: adapter.bookPositions(), cash: account.portfolio.cash, protective: adapter.protectiveOpen(), orderOf: (l) => adapter.orderOf(l) },
-    ex, 'periodic', (s) => account.portfolio.lastPrice(s),
-  );
-  for (const s of c.symbols) adapter.setForeign(s, cmp.foreign.find((f) => f.symbol === s)?.qty ?? 0);
+  const cmp = compare(c, ex, 'periodic');
   const items = [...foreignExecutionItems(c, adapter.drainForeignExecutions(), 'periodic'), ...cmp.items];
   for (const o of cmp.missingProtective) {
     items.push({ phase: 'periodic', kind: 'order_missing', symbol: o.symbol, book: o.qty, exchange: undefined, action: 'reported',

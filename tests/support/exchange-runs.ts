@@ -2,10 +2,10 @@ import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
-import { generateSynthetic } from '../../src/data/synthetic.ts';
 import { tempWorkspace } from './backtest-env.ts';
 import { runCliProcess } from './cli-process.ts';
 import { startFakeBybit, type FakeBybitServer } from './fake-bybit/server.ts';
+import { serveSynthetic } from './fake-bybit/sources.ts';
 
 /**
  * Exchange-backed runs (forward with bybit_demo, live) against the fake Bybit server as an
@@ -25,10 +25,7 @@ export async function startExchangeFake(opts: { symbols: readonly string[]; acco
     accounts: opts.accounts.map((a) => ({ apiKey: a.apiKey, secret: a.secret, balances: { USDT: 10_000 }, ...(a.demo === true ? { demo: true } : {}) })),
     // The daemon is one client; the fake's default limits are Bybit's own.
   });
-  for (const [id, cols] of generateSynthetic({ seed: opts.seed ?? 11, symbols: [...opts.symbols], timeframe: '1m', from: now - (count - 600) * M, count })) {
-    server.addCandles('linear', id, M, cols);
-    server.addCandles('spot', id, M, cols);
-  }
+  for (const category of ['linear', 'spot'] as const) serveSynthetic(server, { seed: opts.seed ?? 11, ids: opts.symbols, category, timeframe: '1m', from: now - (count - 600) * M, count });
   server.startReplay(opts.speed, 50);
   return server;
 }

@@ -1,37 +1,13 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FakeBybitServer } from './fake-bybit/server.ts';
-import { CLI_ARGS } from './cli-entry.ts';
-import { REPO_ROOT } from './shared-data.ts';
 
 /**
- * A forward daemon as an operator runs it (`node --import tsx main.ts --mode forward ...`, a real
- * process against the fake Bybit server), that a test can wait for or kill at any moment.
+ * A forward daemon as an operator runs it (the CLI as a real process against the fake Bybit
+ * server), that a test can wait for or kill at any moment.
  */
-export interface Daemon {
-  readonly pid: number;
-  /** Resolves when the process has exited (with its code, or the signal that killed it). */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-  kill(signal?: NodeJS.Signals): void;
-}
-
-export function startDaemon(args: readonly string[], timeoutMs = 90_000, env?: NodeJS.ProcessEnv): Daemon {
-  const p = spawn(process.execPath, [...CLI_ARGS, ...args], { cwd: REPO_ROOT, ...(env !== undefined ? { env } : {}) });
-  let stdout = '';
-  let stderr = '';
-  p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    p.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { pid: p.pid!, exited, kill: (signal = 'SIGKILL') => void p.kill(signal) };
-}
+export { startCliProcess as startDaemon, type CliProcess as Daemon } from './cli-process.ts';
 
 /** `--set` arguments pointing a forward run at the fake server and a workspace. */
 export function forwardArgs(server: FakeBybitServer, sets: readonly string[], extra: readonly string[] = []): string[] {

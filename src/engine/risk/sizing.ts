@@ -65,17 +65,4 @@ export function sizePosition(cfg: RiskConfig, s: SizingInput): SizeResult {
   }
 }
 
-/** Rounds a quantity DOWN to the step (0 = no step), free of binary float residue. */
-export function floorToStep(qty: number, step: number): number {
-  if (!(step > 0)) return qty;
-  const n = Math.floor(qty / step + 1e-9);
-  return Number((n * step).toFixed(decimalsOf(step)));
-}
-
-function decimalsOf(step: number): number {
-  const s = step.toString();
-  const e = s.indexOf('e-');
-  if (e >= 0) return Number(s.slice(e + 2)) + (s.indexOf('.') >= 0 ? e - s.indexOf('.') - 1 : 0);
-  const dot = s.indexOf('.');
-  return dot < 0 ? 0 : s.length - dot - 1;
-}
+export { floorToStep } from '../../domain/lot-step.ts';

@@ -17,19 +17,13 @@ import { CtError } from '../../core/errors.ts';
 import type { MarketType } from '../../domain/instrument.ts';
 import type { BybitClient } from './ccxt-client.ts';
 import type { ResolvedMarket } from './rest-klines.ts';
+import { decimalsOf } from '../../domain/lot-step.ts';
 import type { InstrumentRules, PlaceOrderRequest } from './private-types.ts';
 
 type CcxtMarket = ReturnType<BybitClient['market']>;
 
 export function marketCategory(market: MarketType): 'spot' | 'linear' {
   return market === 'spot' ? 'spot' : 'linear';
-}
-
-function decimalsOf(step: number): number {
-  const s = step.toString();
-  const e = /e-(\d+)$/.exec(s);
-  if (e !== null) return Number(e[1]) + (s.split('e')[0]!.split('.')[1]?.length ?? 0);
-  return s.split('.')[1]?.length ?? 0;
 }
 
 /** `v` as a decimal string at `step`'s number of decimals, trailing zeros dropped. */

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSynthetic } from '../../../src/data/synthetic.ts';
 import { startFakeBybit, type FakeBybitServer } from '../../support/fake-bybit/server.ts';
+import { serveSynthetic } from '../../support/fake-bybit/sources.ts';
 import { csvRows, tempWorkspace } from '../../support/backtest-env.ts';
 import { runCliProcess as run } from '../../support/cli-process.ts';
 import { query } from '../../support/daemon-process.ts';
@@ -17,7 +17,7 @@ describe('a forward run in the operator view', () => {
 
   beforeAll(async () => {
     server = await startFakeBybit({ now: FROM + 300 * M + M / 2 });
-    for (const [id, cols] of generateSynthetic({ seed: 3, symbols: ['BTCUSDT'], timeframe: '1m', from: FROM, count: 4000 })) server.addCandles('spot', id, M, cols);
+    serveSynthetic(server, { seed: 3, ids: ['BTCUSDT'], category: 'spot', timeframe: '1m', from: FROM, count: 4000 });
     server.startReplay(1200, 100);
   }, 60_000);
   afterAll(async () => {

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSynthetic } from '../../../src/data/synthetic.ts';
 import { startFakeBybit, type FakeBybitServer } from '../../support/fake-bybit/server.ts';
+import { serveSynthetic } from '../../support/fake-bybit/sources.ts';
 import { tempWorkspace } from '../../support/backtest-env.ts';
 import { runCliProcess as run } from '../../support/cli-process.ts';
 
@@ -15,7 +15,7 @@ describe('forward mode stops on its own step limit', () => {
 
   beforeAll(async () => {
     server = await startFakeBybit({ now: FROM + 300 * M + M / 2 });
-    for (const [id, cols] of generateSynthetic({ seed: 3, symbols: ['BTCUSDT'], timeframe: '1m', from: FROM, count: 4000 })) server.addCandles('spot', id, M, cols);
+    serveSynthetic(server, { seed: 3, ids: ['BTCUSDT'], category: 'spot', timeframe: '1m', from: FROM, count: 4000 });
     server.startReplay(1200, 100);
   }, 60_000);
   afterAll(async () => {
