@@ -30,6 +30,8 @@ export interface GlobalOptions {
   seed?: string;
   confirmLive?: boolean;
   newAccount?: boolean;
+  interactive?: boolean;
+  skipPreflight?: boolean;
 }
 
 export type GlobalName = Exclude<keyof GlobalOptions, 'config' | 'set' | 'json' | 'logLevel'>;
@@ -58,7 +60,9 @@ export function addGlobalOptions(program: Command): Command {
     .option('--to <date>', 'backtest end, exclusive, YYYY-MM-DD (backtest.to)')
     .option('--isolation <mode>', 'process | worker | inline (strategies.isolation)')
     .option('--confirm-live', 'required together with live.confirm = true to place real orders')
-    .option('--new-account', 'forward: start forward.account afresh instead of resuming it (its latest run is marked abandoned)');
+    .option('--new-account', 'forward: start forward.account afresh instead of resuming it (its latest run is marked abandoned)')
+    .option('-i, --interactive', 'the operator console: choose the mode, strategies, parameters, symbols and range at prompts, then run (needs a terminal)')
+    .option('--skip-preflight', 'forward/live: start even when a fatal preflight check fails (logged at warn)');
 }
 
 /** Global option name -> what it means for this command (undefined = the root's description). */

@@ -34,7 +34,6 @@ export const SECTIONS = {
     testnet_rest_url: str({ default: 'https://api-testnet.bybit.com', pattern: /^https?:\/\/\S+$/, allowed: 'an http(s) URL' }),
     testnet_ws_url: str({ default: 'wss://stream-testnet.bybit.com', pattern: /^wss?:\/\/\S+$/, allowed: 'a ws(s) URL (without the /v5/... path)' }),
     recv_window_ms: num({ int: true, min: 1000, max: 60_000, default: 5000 }),
-    max_clock_skew_ms: num({ int: true, min: 0, max: 60_000, default: 5000 }),
     request_timeout_ms: num({ int: true, min: 100, max: 120_000, default: 10_000 }),
     max_retries: num({ int: true, min: 0, max: 50, default: 8 }),
     retry_base_ms: num({ int: true, min: 1, max: 60_000, default: 500 }),
@@ -124,6 +123,13 @@ export const SECTIONS = {
     max_restarts: num({ int: true, min: 0, max: 1000, default: 10 }),
     restart_reset_s: num({ int: true, min: 1, max: 31_536_000, default: 600 }),
     max_memory_mb: num({ int: true, min: 32, max: 1_048_576, default: 1024 }),
+    hot_reload: bool(true),
+    reload_debounce_ms: num({ int: true, min: 300, max: 800, default: 500 }),
+  },
+  preflight: {
+    max_clock_skew_ms: num({ int: true, min: 0, max: 60_000, default: 5000 }),
+    min_free_disk_mb: num({ int: true, min: 0, default: 1024 }),
+    lookahead_candles: num({ int: true, min: 50, max: 100_000, default: 500 }),
   },
   secrets: {
     api_key_env: str({ default: 'BYBIT_API_KEY', pattern: ENV_NAME, allowed: 'an environment variable NAME (not the key itself)' }),
@@ -140,7 +146,11 @@ export type SectionName = keyof typeof SECTIONS;
 export const MOVED_KEYS: Readonly<Record<string, string>> = Object.freeze(
   Object.fromEntries(
     // Every [execution] key lived in [backtest] before that section existed.
-    Object.keys(SECTIONS.execution).map((k) => [`backtest.${k}`, `execution.${k}`] as const),
+    [
+      ...Object.keys(SECTIONS.execution).map((k) => [`backtest.${k}`, `execution.${k}`] as const),
+      // The clock bound is checked by preflight, before every exchange-backed start and on its own.
+      ['exchange.max_clock_skew_ms', 'preflight.max_clock_skew_ms'] as const,
+    ],
   ),
 );
 type FieldValue<F> = F extends Field<infer T> ? T : never;

@@ -13,7 +13,7 @@ import { serveSynthetic } from './fake-bybit/sources.ts';
  *
  * The fake's clock starts at the wall clock and runs `speed` times faster, so the daemon's orders
  * are signed with the wall clock (what the fake checks) while candles close every few hundred ms;
- * `exchange.max_clock_skew_ms = 0` lets the daemon start against a clock that runs ahead.
+ * `preflight.max_clock_skew_ms = 0` lets the daemon start against a clock that runs ahead.
  */
 export const M = 60_000;
 
@@ -48,7 +48,7 @@ export function exchangeWorkspace(server: FakeBybitServer, key: { apiKey: string
     sets: [
       ...ws.sets,
       `exchange.rest_url=${server.restUrl}`, `exchange.ws_url=${server.wsUrl}`, `exchange.demo_rest_url=${server.restUrl}`, `exchange.demo_ws_url=${server.wsUrl}`,
-      'general.mode=forward', 'exchange.max_clock_skew_ms=0', 'exchange.market=linear', 'market.timeframe=1m', 'forward.execution=bybit_demo', 'forward.account=demo',
+      'general.mode=forward', 'preflight.max_clock_skew_ms=0', 'exchange.market=linear', 'market.timeframe=1m', 'forward.execution=bybit_demo', 'forward.account=demo',
       'forward.warmup_candles=60', 'exchange.retry_base_ms=50', 'exchange.retry_cap_ms=500',
       ...sets,
     ],

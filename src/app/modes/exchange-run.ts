@@ -68,7 +68,7 @@ export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal 
   const accountName = mode === 'live' ? config.live.account : config.forward.account;
   const api: BybitPrivateApi = createPrivateApi({
     restUrl: venue.privateRestUrl, apiKey: inp.secrets.apiKey!, secret: inp.secrets.apiSecret!, timeoutMs: config.exchange.request_timeout_ms,
-    recvWindowMs: config.exchange.recv_window_ms, maxClockSkewMs: config.exchange.max_clock_skew_ms, retry: exchangeRetryPolicy(config), logger: log.child({ component: 'bybit-private' }),
+    recvWindowMs: config.exchange.recv_window_ms, maxClockSkewMs: config.preflight.max_clock_skew_ms, retry: exchangeRetryPolicy(config), logger: log.child({ component: 'bybit-private' }),
   });
   let adapter: BybitExecution | undefined;
   let account: ResumableAccount | undefined;

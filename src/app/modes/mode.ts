@@ -15,6 +15,8 @@ export interface ModeRunInputs {
   readonly confirmLive: boolean;
   /** `--new-account` was given (only a resumable mode accepts it). */
   readonly newAccount: boolean;
+  /** `--skip-preflight` was given: a forward/live start goes on past a failed fatal preflight check (logged). */
+  readonly skipPreflight: boolean;
   /**
    * Text for the operator while the run starts (an exchange account's banner, the reconciliation
    * diff): stdout, or stderr with --json (stdout then holds only the JSON document). Scrubbed.
