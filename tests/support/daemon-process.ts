@@ -1,11 +1,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { CLI_ARGS } from './cli-entry.ts';
 import { REPO_ROOT } from './shared-data.ts';
 
 /**
  * A real CLI process that a test keeps running while it looks at it (kills it, signals it, starts
- * another beside it): `node --import tsx main.ts ...` by default, or `npx tsx main.ts ...` as an
+ * another beside it): the CLI as tests start it (tests/support/cli-entry.ts) by default, or `npx tsx main.ts ...` as an
  * operator types it. `detached` puts it in a process group of its own, so that a test can signal
  * the whole group as a terminal's Ctrl-C does (`process.kill(-pid, 'SIGINT')`).
  */
@@ -23,7 +24,7 @@ export interface CliChild {
 }
 
 export function startCli(args: readonly string[], opts: { launcher?: 'node' | 'npx'; detached?: boolean; nodeArgs?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): CliChild {
-  const [cmd, pre] = opts.launcher === 'npx' ? ['npx', ['tsx', 'main.ts']] : [process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'main.ts']];
+  const [cmd, pre] = opts.launcher === 'npx' ? ['npx', ['tsx', 'main.ts']] : [process.execPath, [...(opts.nodeArgs ?? []), ...CLI_ARGS]];
   const child = spawn(cmd, [...pre, ...args], { cwd: REPO_ROOT, detached: opts.detached === true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   let out = '';
   let err = '';

@@ -14,9 +14,9 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the real CLI in a child process, as a user would (tests/support/cli-entry.ts; the sources under tsx when `nodeArgs` add hooks). */
+/** Runs the real CLI in a child process, as a user would (tests/support/cli-entry.ts); `nodeArgs` come before it (preloaded hooks). */
 export function cli(args: readonly string[], opts: { timeoutMs?: number; nodeArgs?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): CliRun {
-  const r = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), ...(opts.nodeArgs === undefined ? CLI_ARGS : ['--import', 'tsx', 'main.ts']), ...args], {
+  const r = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), ...CLI_ARGS, ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 120_000,

@@ -85,7 +85,7 @@ describe('SIGINT and SIGTERM end any mode as interrupted, however the CLI was la
     // The signal is sent as the CLI imports the mode's module: before any session handler exists.
     const c = startCli(['--dry-run', '--strategies', 'simple_ma', '--json', ...setArgs(ws.sets)], {
       nodeArgs: ['--import', join(REPO_ROOT, 'tests', 'support', 'signal-on-import.mjs')],
-      env: { CT_TEST_SIGNAL_ON_IMPORT: '/src/app/modes/dry-run.ts', CT_TEST_SIGNAL: 'SIGTERM' },
+      env: { CT_TEST_SIGNAL_ON_IMPORT: '/src/app/modes/dry-run.', CT_TEST_SIGNAL: 'SIGTERM' },
     });
     try {
       expect(await c.exited).toEqual({ code: 0, signal: null });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expandGrid } from '../../../src/cli/sweep-command.ts';
 import { planJobs, parseGrid } from '../../../src/cli/sweep-plan.ts';
+import { CLI_ARGS } from '../../support/cli-entry.ts';
 import { HAS_SHARED_DATA, REPO_ROOT } from '../../support/shared-data.ts';
 import { configWith, importShared, tempWorkspace } from '../../support/backtest-env.ts';
 import { cli, setArgs, writeSyntheticStore } from './cli-env.ts';
@@ -106,7 +107,7 @@ describe('sweep: many backtests in parallel from one command', () => {
     const HAS_SCRIPT = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux') === true;
 
     it.skipIf(!HAS_SCRIPT)('shows a progress bar on a terminal', () => {
-      const cmd = [process.execPath, '--import', 'tsx', 'main.ts', ...sets, '--from', '2023-02-01', '--to', '2023-02-15', 'sweep', '--strategies', 'simple_ma', '--symbols', 'BTC/USDT', '--threads', '1']
+      const cmd = [process.execPath, ...CLI_ARGS, ...sets, '--from', '2023-02-01', '--to', '2023-02-15', 'sweep', '--strategies', 'simple_ma', '--symbols', 'BTC/USDT', '--threads', '1']
         .map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
       const r = spawnSync('script', ['-qfec', cmd, '/dev/null'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
       expect(r.status).toBe(0);

@@ -7,6 +7,7 @@ import { runDryRun } from '../../../src/app/modes/dry-run.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
 import { configWith, tempWorkspace } from '../../support/backtest-env.ts';
+import { CLI_ARGS } from '../../support/cli-entry.ts';
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -25,7 +26,7 @@ describe('--dry-run, the whole daemon on the synthetic stream', () => {
     const secret = 'ct-test-apisecret-0b3c44f2';
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'main.ts', '--dry-run', '--max-candles', '2000', '--strategies', 'simple_ma,ema_cross,rsi_reversion', '--json', ...ws.sets.flatMap((s) => ['--set', s]), '--set', 'general.log_level=debug'],
+      [...CLI_ARGS, '--dry-run', '--max-candles', '2000', '--strategies', 'simple_ma,ema_cross,rsi_reversion', '--json', ...ws.sets.flatMap((s) => ['--set', s]), '--set', 'general.log_level=debug'],
       { cwd: REPO_ROOT, encoding: 'utf8', timeout: 180_000, env: { ...process.env, BYBIT_API_KEY: key, BYBIT_API_SECRET: secret } },
     );
     expect(r.stderr).not.toMatch(/CT_ERR_/);

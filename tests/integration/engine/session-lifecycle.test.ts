@@ -9,6 +9,7 @@ import { CandleStore } from '../../../src/data/store.ts';
 import { generateSynthetic } from '../../../src/data/synthetic.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { configWith, tempWorkspace } from '../../support/backtest-env.ts';
+import { CLI_ARGS } from '../../support/cli-entry.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
 
 const H = 3_600_000;
@@ -46,7 +47,7 @@ describe('the session ends a run on every exit path', () => {
       'backtest.data_exchange=synthetic', 'backtest.auto_download=false', 'backtest.from=2024-01-01', 'backtest.to=2024-04-01', 'backtest.batch_size=8',
       `market.symbols=${SYMBOLS.join(',')}`,
     ];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', '--mode', 'backtest', '--json', ...sets.flatMap((s) => ['--set', s])], { cwd: REPO_ROOT });
+    const child = spawn(process.execPath, [...CLI_ARGS, '--mode', 'backtest', '--json', ...sets.flatMap((s) => ['--set', s])], { cwd: REPO_ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -1,10 +1,9 @@
 import { readProcessStat } from '../../../../src/core/process-table.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { CLI_ARGS } from '../../../support/cli-entry.ts';
 import { REPO_ROOT } from '../../../support/shared-data.ts';
 
 /** Fake credentials, written to the project's .env (never a real key). */
@@ -13,8 +12,6 @@ export const FAKE_SECRET = 'FAKESECRETp3Ks6Yd1Hc5Jf0Ga';
 
 export const HOSTILE = resolve(REPO_ROOT, 'tests/fixtures/hostile-strategies');
 export const FAILING = resolve(REPO_ROOT, 'tests/fixtures/failing-strategies');
-
-const TSX = pathToFileURL(createRequire(join(REPO_ROOT, 'package.json')).resolve('tsx')).href;
 
 /** A temporary project folder, as an operator has one: a .env with (fake) API credentials; State/, logs/ and results/ appear in it. */
 export function tempProject(): string {
@@ -37,9 +34,9 @@ export interface Daemon {
   readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-/** Starts the real CLI (`node --import tsx main.ts`) in `cwd`, the process itself being the daemon (no wrapper). */
+/** Starts the real CLI (tests/support/cli-entry.ts) in `cwd`, the process itself being the daemon (no wrapper). */
 export function startCli(cwd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Daemon {
-  const child = spawn(process.execPath, ['--import', TSX, join(REPO_ROOT, 'main.ts'), '--config', join(REPO_ROOT, 'config', 'config.ini'), ...args], {
+  const child = spawn(process.execPath, [...CLI_ARGS, '--config', join(REPO_ROOT, 'config', 'config.ini'), ...args], {
     cwd,
     env: cleanEnv(opts.env),
     stdio: ['ignore', 'pipe', 'pipe'],
