@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './tests/support/longest-first.ts';
 
 // Tests run real child processes, real SQLite files and real sockets on 127.0.0.1,
 // so they get generous timeouts and a bounded pool (the CI machine has 2 cores).
@@ -10,6 +11,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Longest files first, from tests/durations.json: the last minute of a run is not one file alone.
+    sequence: { sequencer: LongestFirst },
     maxWorkers: 2,
     reporters: ['default'],
   },
