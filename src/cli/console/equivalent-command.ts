@@ -1,6 +1,6 @@
 import { shorthandSets, type GlobalOptions } from '../global-options.ts';
 import { runModeOf, type ConsoleMode } from './mode-choice.ts';
-import { shellWord, wrapCommand } from './text-fit.ts';
+import { CONSOLE_WIDTH, shellWord, wrapCommand } from './text-fit.ts';
 
 /** What the operator chose at the prompts. */
 export interface ConsoleChoices {
@@ -45,22 +45,30 @@ const SWITCHES: ReadonlyArray<readonly [keyof GlobalOptions, string]> = [
   ['confirmLive', '--confirm-live'], ['newAccount', '--new-account'], ['skipPreflight', '--skip-preflight'], ['json', '--json'],
 ];
 
-/** The shell words of the equivalent command (`npx tsx main.ts ...`). */
-export function commandWords(o: GlobalOptions): string[] {
-  const words = ['npx', 'tsx', 'main.ts'];
-  if (o.config !== 'config/config.ini') words.push('--config', shellWord(o.config));
+/**
+ * The equivalent command (`npx tsx main.ts ...`) as units a shell reads: each word, or a flag with
+ * its (quoted) value, so that a wrapped line never separates the two.
+ */
+export function commandUnits(o: GlobalOptions): string[] {
+  const units = ['npx tsx main.ts'];
+  if (o.config !== 'config/config.ini') units.push(`--config ${shellWord(o.config)}`);
   for (const [k, flag] of FLAGS) {
     const v = o[k];
-    if (typeof v === 'string') words.push(flag, shellWord(v));
+    if (typeof v === 'string') units.push(`${flag} ${shellWord(v)}`);
   }
-  for (const [k, flag] of SWITCHES) if (o[k] === true) words.push(flag);
-  for (const s of o.set) words.push('--set', shellWord(s));
-  return words;
+  for (const [k, flag] of SWITCHES) if (o[k] === true) units.push(flag);
+  for (const s of o.set) units.push(`--set ${shellWord(s)}`);
+  return units;
 }
 
-/** The equivalent command, wrapped for an 80-column terminal. */
-export function commandLineText(o: GlobalOptions): string[] {
-  return wrapCommand(commandWords(o));
+/** The equivalent command on one line. */
+export function commandLine(o: GlobalOptions): string {
+  return commandUnits(o).join(' ');
+}
+
+/** The equivalent command wrapped into lines of at most `width` columns. */
+export function commandLineText(o: GlobalOptions, width = CONSOLE_WIDTH): string[] {
+  return wrapCommand(commandUnits(o), width);
 }
 
 /**

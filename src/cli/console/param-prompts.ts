@@ -3,7 +3,7 @@ import { crossParamProblem } from '../../strategies/cross-param-check.ts';
 import type { LoadedStrategy } from '../../strategies/loader.ts';
 import { validateParams, type StrategyInput, type StrategySchema } from '../../strategy-sdk/schema.ts';
 import type { Prompter } from './prompter.ts';
-import { fit } from './text-fit.ts';
+import { CONSOLE_WIDTH, fit } from './text-fit.ts';
 
 /**
  * A strategy's parameters at prompts, from its schema: each shows its type, its bounds or
@@ -34,13 +34,17 @@ export function paramMessage(id: string, name: string, inp: StrategyInput): stri
   return fit(`${id}.${name} (${inputKind(inp)}, default ${String(inp.default)})${desc}`, 72);
 }
 
-/** Validation of one typed value: true, or the config validator's own message (names strategy.<id>.<name> and the value). */
+/**
+ * Validation of one typed value: true, or the config validator's message, shortened to fit
+ * under the prompt (`simple_ma.fast = "abc": expected an integer in [1, 1000]`: it names the
+ * parameter and the value).
+ */
 export function validateTyped(schema: StrategySchema, name: string, text: string): true | string {
   try {
     validateParams(schema, { [name]: text.trim() });
     return true;
   } catch (e) {
-    if (isCtError(e)) return e.message;
+    if (isCtError(e)) return fit(e.message.replace(/^strategy\./, '').replace(' is not allowed:', ':'), CONSOLE_WIDTH - 2);
     throw e;
   }
 }

@@ -9,6 +9,8 @@ import { ConsoleCancelled, isPromptExit } from './cancelled.ts';
 export interface Choice<T> {
   readonly value: T;
   readonly name: string;
+  /** Shown after the prompt once answered (default: the name). */
+  readonly short?: string;
   /** Shown under the list while the choice is highlighted. */
   readonly description?: string;
   /** A choice that cannot be picked; a string says why. */

@@ -5,14 +5,14 @@ import { CtError } from '../../core/errors.ts';
 import { isoUtc, parseDateMs } from '../../core/time.ts';
 import { TIMEFRAME_NAMES, type Timeframe } from '../../core/timeframe.ts';
 import { shorthandSets, type GlobalOptions } from '../global-options.ts';
-import { commandLineText, commandWords, optionsFor, overridesOf, type ConsoleChoices } from './equivalent-command.ts';
+import { commandLine, commandLineText, optionsFor, overridesOf, type ConsoleChoices } from './equivalent-command.ts';
 import { MODE_CHOICES, modeOfConfig, runModeOf, usesExchange, type ConsoleMode } from './mode-choice.ts';
 import { askParams } from './param-prompts.ts';
 import { defaultPresetPath, presetExists, presetText, writePreset } from './preset.ts';
 import { inquirerPrompter, type Prompter } from './prompter.ts';
 import { strategyChoices } from './strategy-choices.ts';
 import { coverageChoices, coverageText, exchangeInstruments, instrumentChoices, storeCoverage, type StoreQuery } from './symbol-choices.ts';
-import { fit } from './text-fit.ts';
+import { CONSOLE_WIDTH, fit } from './text-fit.ts';
 
 /**
  * The operator's console (`--interactive`): the mode, strategies, their parameters, symbols,
@@ -31,7 +31,8 @@ export async function runConsole(base: GlobalOptions): Promise<void> {
   const baseSets = [...(base.dryRun === true ? ['general.mode=dry-run'] : []), ...shorthandSets(base)];
   const { config } = loadConfig({ file: base.config, sets: baseSets });
   const p = await inquirerPrompter();
-  p.say(fit(`cryptotrader console (defaults from ${base.config}). Ctrl-C leaves at any prompt.`));
+  p.say('cryptotrader console: Ctrl-C leaves at any prompt, nothing written.');
+  p.say(fit(`Defaults from ${base.config}`));
 
   const choices = await askChoices(p, config);
   const { mode: runMode } = runModeOf(choices.mode);
@@ -42,7 +43,7 @@ export async function runConsole(base: GlobalOptions): Promise<void> {
   const overrides = overridesOf(opts, mode);
 
   p.say('\nEquivalent command:');
-  p.say(commandLineText(opts).map((l) => `  ${l}`).join('\n'));
+  p.say(commandLineText(opts, CONSOLE_WIDTH - 2).map((l) => `  ${l}`).join('\n'));
   p.say('Config overrides:');
   p.say(overrides.map((s) => fit(`  ${s}`)).join('\n'));
   if (!(await confirmRun(p, choices.mode))) {
@@ -54,7 +55,8 @@ export async function runConsole(base: GlobalOptions): Promise<void> {
   const report = await runDaemonCommand(opts);
   const resultsDir = typeof report.json['results_dir'] === 'string' ? report.json['results_dir'] : undefined;
   if (runMode === 'backtest' && resultsDir !== undefined) {
-    p.say(fit(`\nReport: ${resultsDir}/`));
+    p.say('');
+    p.say(fit(`Report: ${resultsDir}/`));
     p.say('  report.txt, metrics.json, trades.csv, fills.csv, equity.csv, config.ini');
   }
   await offerPreset(p, base.config, overrides, choices, typedLive);
@@ -141,7 +143,7 @@ async function offerPreset(p: Prompter, configFile: string, overrides: readonly 
     p.say('Preset not saved.');
     return;
   }
-  const rerun = commandWords({ config: path, set: [], json: false, ...(live ? { confirmLive: true } : {}) }).join(' ');
+  const rerun = commandLine({ config: path, set: [], json: false, ...(live ? { confirmLive: true } : {}) });
   writePreset(path, presetText(configFile, overrides, rerun));
   p.say(fit(`Saved ${path}. Run it again with:`));
   p.say(fit(`  ${rerun}`));

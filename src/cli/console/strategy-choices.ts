@@ -18,6 +18,7 @@ export function strategyChoices(
   const w = width - 4;
   const ok = found.ok.map((s, i): Choice<string> => ({
     value: s.id,
+    short: s.id,
     name: fit(`${i + 1}. ${s.id} ${s.version} (${s.name}): ${s.description}`, w),
     description: fit(s.description, width),
     checked: enabled.includes(s.id),

@@ -59,13 +59,13 @@ export function coverageText(c: SymbolCoverage, autoDownload: boolean): string {
 
 export function coverageChoices(rows: readonly SymbolCoverage[], selected: readonly string[], autoDownload: boolean): Array<Choice<string>> {
   const w = Math.max(12, ...rows.map((r) => r.symbol.length));
-  return rows.map((r) => ({ value: r.symbol, name: fit(`${r.symbol.padEnd(w)}  ${coverageText(r, autoDownload)}`, 74), checked: selected.includes(r.symbol) }));
+  return rows.map((r) => ({ value: r.symbol, name: fit(`${r.symbol.padEnd(w)}  ${coverageText(r, autoDownload)}`, 74), short: r.symbol, checked: selected.includes(r.symbol) }));
 }
 
 /** Symbols as plain choices (forward: the exchange's instruments; the configured ones first and checked). */
 export function instrumentChoices(instruments: readonly string[], selected: readonly string[]): Array<Choice<string>> {
   const rest = instruments.filter((s) => !selected.includes(s));
-  return [...selected.map((s) => ({ value: s, name: instruments.length > 0 && !instruments.includes(s) ? fit(`${s}  (not an instrument of the market)`, 74) : s, checked: true })), ...rest.map((s) => ({ value: s, name: s }))];
+  return [...selected.map((s) => ({ value: s, name: instruments.length > 0 && !instruments.includes(s) ? fit(`${s}  (not an instrument of the market)`, 74) : s, short: s, checked: true })), ...rest.map((s) => ({ value: s, name: s }))];
 }
 
 /**

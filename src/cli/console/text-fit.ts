@@ -11,19 +11,19 @@ export function fit(text: string, width = CONSOLE_WIDTH): string {
 }
 
 /**
- * Shell words wrapped into lines of at most `width` columns, continued with ` \` so that the
- * whole can be pasted into a shell. A single word longer than a line stays whole on its own line.
+ * Units of a command (a word, or a flag with its value) wrapped into lines of at most `width`
+ * columns, continued with ` \\` and indented, so that the whole can be pasted into a shell. A
+ * unit is never split; one longer than a line stays whole on its own line.
  */
-export function wrapCommand(words: readonly string[], width = CONSOLE_WIDTH): string[] {
+export function wrapCommand(units: readonly string[], width = CONSOLE_WIDTH): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const w of words) {
-    const indent = lines.length === 0 ? '' : '  ';
-    if (line === '') line = `${indent}${w}`;
-    else if (line.length + 1 + w.length + 2 <= width) line += ` ${w}`;
+  for (const u of units) {
+    if (line === '') line = u;
+    else if (line.length + 1 + u.length + 2 <= width) line += ` ${u}`;
     else {
       lines.push(`${line} \\`);
-      line = `  ${w}`;
+      line = `  ${u}`;
     }
   }
   if (line !== '') lines.push(line);
