@@ -56,7 +56,7 @@ export async function runConsole(base: GlobalOptions): Promise<void> {
   const resultsDir = typeof report.json['results_dir'] === 'string' ? report.json['results_dir'] : undefined;
   if (runMode === 'backtest' && resultsDir !== undefined) {
     p.say('');
-    p.say(fit(`Report: ${resultsDir}/`));
+    p.say(`Report: ${resultsDir}/`);
     p.say('  report.txt, metrics.json, trades.csv, fills.csv, equity.csv, config.ini');
   }
   await offerPreset(p, base.config, overrides, choices, typedLive);
@@ -145,6 +145,7 @@ async function offerPreset(p: Prompter, configFile: string, overrides: readonly 
   }
   const rerun = commandLine({ config: path, set: [], json: false, ...(live ? { confirmLive: true } : {}) });
   writePreset(path, presetText(configFile, overrides, rerun));
-  p.say(fit(`Saved ${path}. Run it again with:`));
-  p.say(fit(`  ${rerun}`));
+  // Paths are shown whole (a cut path cannot be copied); they are the operator's own.
+  p.say(`Saved ${path}`);
+  p.say(`Run it again with:\n  ${rerun}`);
 }
