@@ -5,8 +5,8 @@
  */
 export class ConsoleCancelled extends Error {
   readonly exitCode = 130;
-  constructor() {
-    super('console cancelled at a prompt: nothing was run or written');
+  constructor(message = 'console cancelled at a prompt: nothing was run or written') {
+    super(message);
     this.name = 'ConsoleCancelled';
   }
 }

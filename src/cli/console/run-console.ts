@@ -5,6 +5,7 @@ import { CtError } from '../../core/errors.ts';
 import { isoUtc, parseDateMs } from '../../core/time.ts';
 import { TIMEFRAME_NAMES, type Timeframe } from '../../core/timeframe.ts';
 import { shorthandSets, type GlobalOptions } from '../global-options.ts';
+import { ConsoleCancelled } from './cancelled.ts';
 import { commandLine, commandLineText, optionsFor, overridesOf, type ConsoleChoices } from './equivalent-command.ts';
 import { MODE_CHOICES, modeOfConfig, runModeOf, usesExchange, type ConsoleMode } from './mode-choice.ts';
 import { askParams } from './param-prompts.ts';
@@ -59,7 +60,12 @@ export async function runConsole(base: GlobalOptions): Promise<void> {
     p.say(`Report: ${resultsDir}/`);
     p.say('  report.txt, metrics.json, trades.csv, fills.csv, equity.csv, config.ini');
   }
-  await offerPreset(p, base.config, overrides, choices, typedLive);
+  try {
+    await offerPreset(p, base.config, overrides, choices, typedLive);
+  } catch (e) {
+    if (e instanceof ConsoleCancelled) throw new ConsoleCancelled('console left at the preset prompt: the run is done, no preset was written');
+    throw e;
+  }
 }
 
 async function askChoices(p: Prompter, config: Config): Promise<ConsoleChoices> {

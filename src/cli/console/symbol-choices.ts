@@ -62,10 +62,18 @@ export function coverageChoices(rows: readonly SymbolCoverage[], selected: reado
   return rows.map((r) => ({ value: r.symbol, name: fit(`${r.symbol.padEnd(w)}  ${coverageText(r, autoDownload)}`, 74), short: r.symbol, checked: selected.includes(r.symbol) }));
 }
 
-/** Symbols as plain choices (forward: the exchange's instruments; the configured ones first and checked). */
+/**
+ * Symbols as plain choices (forward: the exchange's instruments): the configured ones first,
+ * checked when the market has them (an empty list of instruments: not known, all checked), then
+ * the other instruments.
+ */
 export function instrumentChoices(instruments: readonly string[], selected: readonly string[]): Array<Choice<string>> {
+  const known = (s: string): boolean => instruments.length === 0 || instruments.includes(s);
   const rest = instruments.filter((s) => !selected.includes(s));
-  return [...selected.map((s) => ({ value: s, name: instruments.length > 0 && !instruments.includes(s) ? fit(`${s}  (not an instrument of the market)`, 74) : s, short: s, checked: true })), ...rest.map((s) => ({ value: s, name: s }))];
+  return [
+    ...selected.map((s) => ({ value: s, name: known(s) ? s : fit(`${s}  (not an instrument of the market)`, 74), short: s, checked: known(s) })),
+    ...rest.map((s) => ({ value: s, name: s })),
+  ];
 }
 
 /**

@@ -8,7 +8,7 @@ import { modeOfConfig, runModeOf } from '../../../src/cli/console/mode-choice.ts
 import { crossProblem, paramOverrides, validateTyped } from '../../../src/cli/console/param-prompts.ts';
 import { presetText } from '../../../src/cli/console/preset.ts';
 import { strategyChoices } from '../../../src/cli/console/strategy-choices.ts';
-import { coverageText } from '../../../src/cli/console/symbol-choices.ts';
+import { coverageText, instrumentChoices } from '../../../src/cli/console/symbol-choices.ts';
 import { fit, wrapCommand } from '../../../src/cli/console/text-fit.ts';
 import type { GlobalOptions } from '../../../src/cli/global-options.ts';
 import { loadStrategy, type DiscoveredStrategy } from '../../../src/strategies/loader.ts';
@@ -107,6 +107,13 @@ describe('console: lists', () => {
     expect(coverageText({ ...base, gaps: 2, gapCandles: 5 }, false)).toBe('2 gaps (5 candles)');
     expect(coverageText({ ...base, missing: [{ from: Date.UTC(2023, 0, 1), to: Date.UTC(2023, 1, 1) }, { from: 1, to: 2 }] }, true)).toBe('missing 2023-01-01..2023-02-01 +1 (auto-download)');
     expect(coverageText({ ...base, stored: false }, false)).toBe('not stored');
+  });
+
+  it('lists the configured symbols first, unchecked with a note when the exchange does not list them', () => {
+    const cs = instrumentChoices(['BTC/USDT', 'ETH/USDT', 'XRP/USDT'], ['ETH/USDT', 'SOL/USDT']);
+    expect(cs.map((c) => [c.value, c.checked === true])).toEqual([['ETH/USDT', true], ['SOL/USDT', false], ['BTC/USDT', false], ['XRP/USDT', false]]);
+    expect(cs[1]!.name).toBe('SOL/USDT  (not an instrument of the market)');
+    expect(instrumentChoices([], ['SOL/USDT']).map((c) => c.checked)).toEqual([true]);
   });
 });
 
