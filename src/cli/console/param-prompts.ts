@@ -60,9 +60,16 @@ export function crossProblem(loaded: LoadedStrategy, values: Readonly<Record<str
  * config: only values that differ (as validated values, so "10" and "10.0" of a float are equal).
  */
 export function paramOverrides(schema: StrategySchema, base: Readonly<Record<string, string>>, chosen: Readonly<Record<string, string>>): string[] {
-  const was = validateParams(schema, base) as Record<string, unknown>;
   const now = validateParams(schema, chosen) as Record<string, unknown>;
-  return Object.keys(schema.inputs).filter((k) => was[k] !== now[k]).map((k) => `strategy.${schema.id}.${k}=${chosen[k]!}`);
+  // Each base value on its own: one the config got wrong differs from any valid answer.
+  const was = (k: string): unknown => {
+    try {
+      return (validateParams(schema, { [k]: base[k] }) as Record<string, unknown>)[k];
+    } catch {
+      return undefined;
+    }
+  };
+  return Object.keys(schema.inputs).filter((k) => was(k) !== now[k]).map((k) => `strategy.${schema.id}.${k}=${chosen[k]!}`);
 }
 
 /** Asks every parameter of one strategy; returns the overrides for the answers. */

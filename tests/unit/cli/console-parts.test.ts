@@ -87,6 +87,7 @@ describe('console: strategy parameters', () => {
     expect(paramOverrides(schema, {}, { fast: '20', slow: '50', shorts: 'true' })).toEqual([]);
     expect(paramOverrides(schema, { fast: '15' }, { fast: '20', slow: '50', shorts: 'true' })).toEqual(['strategy.simple_ma.fast=20']);
     expect(paramOverrides(schema, {}, { fast: '10', slow: '050', shorts: 'false' })).toEqual(['strategy.simple_ma.fast=10', 'strategy.simple_ma.shorts=false']);
+    expect(paramOverrides(schema, { fast: 'oops' }, { fast: '20', slow: '50', shorts: 'true' })).toEqual(['strategy.simple_ma.fast=20']);
   });
 });
 
