@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load.ts';
 import { CtError } from '../core/errors.ts';
 import { isRunMode, type RunMode } from '../domain/run-mode.ts';
-import type { ModeModule } from '../app/modes/mode.ts';
+import type { ModeModule, ModeReport } from '../app/modes/mode.ts';
 import { buildContext } from './context.ts';
 import { shorthandSets, type GlobalOptions } from './global-options.ts';
 import { emitResult, operatorText } from './output.ts';
@@ -10,8 +10,9 @@ import { emitResult, operatorText } from './output.ts';
  * The root command: run the daemon in the chosen mode (`--dry-run` is `--mode dry-run`; otherwise
  * --mode, else general.mode). The mode module does the rest, its own rules included (live
  * confirmation, forward execution); it is imported only here, so `--help` loads no engine.
+ * Returns the mode's report (the console shows where a backtest's results are).
  */
-export async function runDaemonCommand(opts: GlobalOptions): Promise<void> {
+export async function runDaemonCommand(opts: GlobalOptions): Promise<ModeReport> {
   const name = chosenMode(opts);
   const { loadMode } = await import('../app/modes/index.ts');
   const mode = await loadMode(name);
@@ -21,6 +22,7 @@ export async function runDaemonCommand(opts: GlobalOptions): Promise<void> {
   const ctx = await buildContext(opts, mode.logFile, [...(opts.dryRun ? ['general.mode=dry-run'] : []), ...modeShorthands(mode, opts)]);
   const out = await mode.run({ config: ctx.config, raw: ctx.raw, logger: ctx.logger, secrets: ctx.secrets, confirmLive: opts.confirmLive === true, newAccount: opts.newAccount === true, skipPreflight: opts.skipPreflight === true, say: operatorText(opts.json) });
   emitResult(opts.json, out.json, out.text);
+  return out;
 }
 
 function chosenMode(opts: GlobalOptions): RunMode {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { stopCauseOf, watchLauncher, type StopHold } from '../app/process-stop.ts';
 import { CtError, ERROR_CODES, exitCodeFor, isCtError } from '../core/errors.ts';
 import { scrub } from '../observability/scrub.ts';
+import { ConsoleCancelled } from './console/cancelled.ts';
 import { addGlobalOptions, CliHelp, globalsOf, refuseUnusedGlobals } from './global-options.ts';
 import { registerConfigCommands } from './config-commands.ts';
 import { registerDataCommands } from './data-commands.ts';
@@ -43,8 +44,15 @@ export function buildProgram(stops?: StopHold): Command {
     if (stops !== undefined) keepStopsFor(actionCommand === program || actionCommand.name() === 'sweep', stops);
   });
   program.action(async (_o, cmd: Command) => {
+    const globals = globalsOf(cmd);
+    if (globals.interactive === true) {
+      // The console asks for the run, taking the other options given as its defaults.
+      const { runConsole } = await import('./console/run-console.ts');
+      await runConsole(globals);
+      return;
+    }
     const { runDaemonCommand } = await import('./daemon-command.ts');
-    await runDaemonCommand(globalsOf(cmd));
+    await runDaemonCommand(globals);
   });
   registerDataCommands(program);
   registerStrategyCommands(program);
@@ -72,7 +80,8 @@ function keepStopsFor(runsSessions: boolean, stops: StopHold): void {
 
 /**
  * Runs the CLI and returns the process exit code: 0 ok (a run that was interrupted included),
- * 2 bad usage/config/input (and a second daemon on a state dir), 1 failure.
+ * 2 bad usage/config/input (and a second daemon on a state dir), 1 failure, 130 the console left
+ * with Ctrl-C at a prompt.
  */
 export async function runCli(argv: string[], stops?: StopHold): Promise<number> {
   const program = buildProgram(stops);
@@ -85,6 +94,10 @@ export async function runCli(argv: string[], stops?: StopHold): Promise<number> 
 }
 
 export function reportFailure(e: unknown): number {
+  if (e instanceof ConsoleCancelled) {
+    process.stderr.write(`${e.message}\n`);
+    return e.exitCode;
+  }
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
     // commander already printed its own one-line message; prefix nothing else.
