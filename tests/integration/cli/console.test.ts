@@ -28,7 +28,7 @@ function workspace(): { root: string; config: string; dirs: string[] } {
     `results_dir = ${join(ws.root, 'results')}`, `log_dir = ${join(ws.root, 'logs')}`,
     '[backtest]', `data_exchange = ${SYNTHETIC_EXCHANGE}`, 'auto_download = false', 'from = 2023-01-01', 'to = 2023-03-02',
     '[exchange]', 'market = spot', '[market]', 'timeframe = 1h', 'symbols = BTC/USDT,ETH/USDT',
-    '[strategies]', 'enabled = simple_ma', 'isolation = worker', `custom_dir = ${custom}`, '',
+    '[strategies]', 'enabled = simple_ma', `custom_dir = ${custom}`, '',
   ].join('\n'));
   return { root: ws.root, config, dirs: ['State', 'results', 'logs', 'config'].map((d) => join(ws.root, d)) };
 }
