@@ -39,24 +39,30 @@ export interface MarketCheckOptions {
   /** Say whether forward.warmup_candles candles can be fetched (the command; a start warms up right after anyway). */
   readonly warmup: boolean;
   readonly label: string;
+  /** How often a request is tried: quick for the command, the configured policy at a start (which waited that long before). */
+  readonly retry: RetryPolicy;
 }
 
 /** Our clock minus the exchange's, from /v5/market/time (its timeNano), taken at the middle of the request. */
-export async function measureSkew(client: BybitClient, log: VenueLogger): Promise<number> {
+export async function measureSkew(client: BybitClient, log: VenueLogger, retry: RetryPolicy = PREFLIGHT_RETRY): Promise<number> {
   const before = Date.now();
-  const body = await withRetry(() => client.publicGetV5MarketTime() as Promise<unknown>, 'bybit GET /v5/market/time', PREFLIGHT_RETRY, log);
+  const body = await withRetry(() => client.publicGetV5MarketTime() as Promise<unknown>, 'bybit GET /v5/market/time', retry, log);
   const mid = (before + Date.now()) / 2;
   return Math.round(mid - parseServerTime(body, 'bybit market/time'));
 }
 
-/** The clock check from a measured skew: beyond preflight.max_clock_skew_ms fails; 0 reports the figure only. */
-export function clockCheck(skewMs: number, maxMs: number, where: string): CheckResult {
+/**
+ * The clock check from a measured skew: beyond preflight.max_clock_skew_ms fails; 0 reports the
+ * figure only. `fatal`: a signing account's clock (exchange execution); paper trading signs nothing,
+ * so a paper start is not refused for it (the command still fails on it).
+ */
+export function clockCheck(skewMs: number, maxMs: number, where: string, fatal = true): CheckResult {
   const id = 'exchange.clock';
   const side = skewMs > 0 ? 'ahead of' : 'behind';
   const figure = `the local clock is ${Math.abs(skewMs)} ms ${side} ${where}'s`;
   if (maxMs === 0) return pass(id, `${figure} (preflight.max_clock_skew_ms = 0: measured and reported only)`);
-  if (Math.abs(skewMs) > maxMs) return fail(id, `${figure}: more than preflight.max_clock_skew_ms = ${maxMs}; signed requests would be refused`, 'sync the system clock (NTP: timedatectl set-ntp true, or chronyd)');
-  return pass(id, `${figure} (allowed ${maxMs} ms)`);
+  if (Math.abs(skewMs) > maxMs) return fail(id, `${figure}: more than preflight.max_clock_skew_ms = ${maxMs}; signed requests would be refused`, 'sync the system clock (NTP: timedatectl set-ntp true, or chronyd)', fatal);
+  return pass(id, `${figure} (allowed ${maxMs} ms)`, fatal);
 }
 
 export async function marketChecks(config: Config, client: BybitClient, opts: MarketCheckOptions, log: VenueLogger): Promise<MarketFindings> {
@@ -65,14 +71,15 @@ export async function marketChecks(config: Config, client: BybitClient, opts: Ma
   const candles = new Map<string, CandleColumns>();
   let skewMs: number;
   try {
-    skewMs = await measureSkew(client, log);
-    await withRetry(() => loadMarkets(client), 'bybit markets', PREFLIGHT_RETRY, log);
+    skewMs = await measureSkew(client, log, opts.retry);
+    await withRetry(() => loadMarkets(client), 'bybit markets', opts.retry, log);
     checks.push(pass('exchange.reachable', `${opts.label} answers (server time and ${Object.keys(client.markets ?? {}).length} instruments)`));
   } catch (e) {
     checks.push(fail('exchange.reachable', `${opts.label} does not answer: ${messageOf(e)}`, 'check the network and the exchange URLs in [exchange] (rest_url, demo_rest_url, testnet_rest_url); the exchange status page'));
     return { checks, answered: false, rules, candles };
   }
-  if (opts.clock) checks.push(clockCheck(skewMs, config.preflight.max_clock_skew_ms, opts.label));
+  // Here only for paper trading (an exchange account's clock is checked on its signed API): not fatal.
+  if (opts.clock) checks.push(clockCheck(skewMs, config.preflight.max_clock_skew_ms, opts.label, false));
 
   const market = config.exchange.market;
   const bad: string[] = [];
@@ -100,7 +107,7 @@ export async function marketChecks(config: Config, client: BybitClient, opts: Ma
   const fetchFailed: string[] = [];
   for (const s of rules.keys()) {
     try {
-      candles.set(s, await fetchRecentClosedKlines(client, s, config.market.timeframe, forming - opts.candles * tfMs, forming, PREFLIGHT_RETRY, log));
+      candles.set(s, await fetchRecentClosedKlines(client, s, config.market.timeframe, forming - opts.candles * tfMs, forming, opts.retry, log));
     } catch (e) {
       fetchFailed.push(`${s}: ${isCtError(e) ? e.message : messageOf(e)}`);
     }

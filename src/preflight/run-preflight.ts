@@ -74,7 +74,7 @@ async function exchangeSide(inp: PreflightInputs, mode: 'forward' | 'live'): Pro
   const label = venue?.label ?? 'Bybit';
   const client = createBybitClient({ restUrl: venue?.publicRestUrl ?? config.exchange.rest_url, market: config.exchange.market, timeoutMs: config.exchange.request_timeout_ms });
   const candles = Math.max(config.forward.warmup_candles, config.preflight.lookahead_candles);
-  const m = await marketChecks(config, client, { candles, clock: venue === undefined, warmup: true, label: venue === undefined ? 'Bybit' : `${label} market data` }, log);
+  const m = await marketChecks(config, client, { candles, clock: venue === undefined, warmup: true, label: venue === undefined ? 'Bybit' : `${label} market data`, retry: PREFLIGHT_RETRY }, log);
   const checks = [...m.checks];
   if (mode === 'live' && !config.live.confirm) checks.push(warn('live.confirm', `[live] confirm = false in ${config.source}: a live start is refused until it is true (and --confirm-live is given)`, 'set [live] confirm = true when the account is ready for real orders'));
   const prices = new Map([...m.candles].filter(([, c]) => c.length > 0).map(([s, c]) => [s, c.close[c.length - 1]!] as const));

@@ -17,7 +17,8 @@ import type { AccountInfo, InstrumentRules, WalletCoin } from '../venues/bybit/p
 import { accountModeCheck, balanceCheck, permissionChecks } from './account-checks.ts';
 import { fatalFailures, type CheckResult } from './check.ts';
 import { localChecks } from './local-checks.ts';
-import { marketChecks, PREFLIGHT_RETRY } from './market-checks.ts';
+import { marketChecks } from './market-checks.ts';
+import { exchangeRetryPolicy } from '../app/component-options.ts';
 import { sizingCheck } from './sizing-check.ts';
 import { timeframeMs } from '../core/timeframe.ts';
 import type { CandleColumns } from '../domain/candle.ts';
@@ -48,7 +49,7 @@ export function enforcePreflight(checks: readonly CheckResult[], opts: { readonl
 
 /** Paper forward: the local checks and the exchange's public side (answers, clock, symbols, sizing on forward.initial_cash), on the client the run then uses. */
 export async function paperStartChecks(config: Config, client: BybitClient, log: Logger): Promise<CheckResult[]> {
-  const m = await marketChecks(config, client, { candles: sizingCandles(config), clock: true, warmup: false, label: 'Bybit' }, log);
+  const m = await marketChecks(config, client, { candles: sizingCandles(config), clock: true, warmup: false, label: 'Bybit', retry: exchangeRetryPolicy(config) }, log);
   const out = [...localChecks(config, { start: true }), ...m.checks];
   if (m.answered) out.push(sizingCheck(config, { rules: m.rules, candles: m.candles, cash: config.forward.initial_cash, cashFrom: 'forward.initial_cash' }));
   return out;
@@ -56,22 +57,25 @@ export async function paperStartChecks(config: Config, client: BybitClient, log:
 
 /**
  * Exchange-backed start, from what `prepare` read: the local checks, the key's permissions, the
- * account mode, and for a new account the balance (a resumed one may hold its cash in positions).
+ * account mode, and for a new account with a fixed size the balance (a resumed one may hold its
+ * cash in positions; an empty wallet is refused by the account itself, CT_ERR_EXCHANGE_REJECTED).
  */
 export function accountStartChecks(config: Config, read: { readonly info: AccountInfo; readonly wallet: readonly WalletCoin[]; readonly quote: string; readonly newAccount: boolean }): CheckResult[] {
   const out = [...localChecks(config, { start: true }), ...permissionChecks(read.info, config.exchange.market), accountModeCheck(read.info)];
-  if (read.newAccount) out.push(balanceCheck(config, read.wallet, read.quote, new Map()));
+  const cash = read.wallet.find((c) => c.coin === read.quote)?.walletBalance ?? 0;
+  if (read.newAccount && cash > 0) out.push(balanceCheck(config, read.wallet, read.quote, new Map()));
   return out;
 }
 
 /** Exchange-backed start, once the public client is there: the sizing on the account's equity (`cash`) at the last close. */
-export async function sizingStartCheck(config: Config, client: BybitClient, rules: ReadonlyMap<string, InstrumentRules>, cash: number, cashFrom: string, log: Logger): Promise<CheckResult[]> {
+export async function sizingStartCheck(config: Config, client: BybitClient, rules: ReadonlyMap<string, InstrumentRules>, cash: number, cashFrom: string, skewMs: number, log: Logger): Promise<CheckResult[]> {
   const tfMs = timeframeMs(config.market.timeframe);
-  const forming = Math.floor(Date.now() / tfMs) * tfMs;
+  // On the exchange's clock (the skew measured at start), as the warm-up that follows.
+  const forming = Math.floor((Date.now() - skewMs) / tfMs) * tfMs;
   const candles = new Map<string, CandleColumns>();
   for (const s of config.market.symbols) {
     try {
-      candles.set(s, await fetchRecentClosedKlines(client, s, config.market.timeframe, forming - sizingCandles(config) * tfMs, forming, PREFLIGHT_RETRY, log));
+      candles.set(s, await fetchRecentClosedKlines(client, s, config.market.timeframe, forming - sizingCandles(config) * tfMs, forming, exchangeRetryPolicy(config), log));
     } catch {
       // Not known: sizingCheck says so (a warning); the warm-up that follows fetches the same candles and fails the start if it cannot.
     }
