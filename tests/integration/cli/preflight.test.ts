@@ -121,7 +121,7 @@ describe('preflight before a forward or live deploy, against the fake Bybit', ()
 
   beforeAll(async () => {
     const now = Date.now();
-    // A frozen fake clock at the wall clock; /v5/market/time reports the wall clock (skew 0) until a test shifts it.
+    // The fake clock at the wall clock; /v5/market/time reports the wall clock (skew 0) until a test shifts it.
     server = await startFakeBybit({
       now, timeOffsetMs: 0,
       accounts: [
@@ -131,6 +131,8 @@ describe('preflight before a forward or live deploy, against the fake Bybit', ()
       ],
     });
     for (const category of ['linear', 'spot'] as const) serveSynthetic(server, { seed: 5, ids: ['BTCUSDT', 'ETHUSDT'], category, timeframe: '1m', from: Math.floor(now / M) * M - 2400 * M, count: 3000 });
+    // The fake clock keeps pace with the wall clock: the last closed candle is the one a client expects at any time.
+    server.startReplay(1, 200);
   }, 60_000);
   afterAll(async () => {
     await server?.close();
@@ -166,12 +168,20 @@ describe('preflight before a forward or live deploy, against the fake Bybit', ()
     }
   }, 60_000);
 
-  it('exchange execution: fails on a key without trade permission, and on a key that may withdraw; keys never reach the output', async () => {
+  it('exchange execution: fails on a key without trade permission, and on a key that may withdraw, whose start is refused; keys never reach the output', async () => {
     const testnet = ['forward.execution=bybit_testnet', 'forward.account=desk'];
-    const [noTrade, withdraw] = await Promise.all([
+    const start = space('ct-preflight-wd-start-', testnet);
+    const [noTrade, withdraw, refused] = await Promise.all([
       runCliProcess(['preflight', '--mode', 'forward', '--json', ...setArgs(space('ct-preflight-nt-', testnet).sets)], 60_000, envWith(KEYS.noTrade)),
       runCliProcess(['preflight', '--mode', 'forward', '--json', ...setArgs(space('ct-preflight-wd-', testnet).sets)], 60_000, envWith(KEYS.withdraw)),
+      // An exchange-backed start with that key refuses before it sends anything.
+      runCliProcess(['--mode', 'forward', ...setArgs(start.sets)], 60_000, envWith(KEYS.withdraw)),
     ]);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/CT_ERR_PREFLIGHT_FAILED: forward start refused: preflight check\(s\) failed: keys\.withdraw: the key has the Withdraw permission/);
+    expect(query<{ status: string }>(start.stateDb, 'SELECT status FROM runs').map((x) => x.status)).toEqual(['failed']);
+    expect(server.account(KEYS.withdraw.apiKey)!.orders).toEqual([]);
+    for (const k of Object.values(KEYS)) expect(refused.stdout + refused.stderr).not.toContain(k.secret);
     const exchangeIds = ['exchange.reachable', 'exchange.symbols', 'exchange.warmup', 'keys.present', 'exchange.clock', 'keys.valid', 'keys.trade', 'keys.withdraw', 'account.mode', 'account.balance', 'risk.sizing'];
     for (const out of [noTrade, withdraw]) {
       expect(out.code, out.stderr).toBe(1);
