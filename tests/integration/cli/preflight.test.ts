@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CandleColumns } from '../../../src/domain/candle.ts';
 import { CandleStore } from '../../../src/data/store.ts';
 import { generateSynthetic } from '../../../src/data/synthetic.ts';
-import { tempWorkspace } from '../../support/backtest-env.ts';
+import { importShared, tempWorkspace } from '../../support/backtest-env.ts';
 import { runCliProcess, startCliProcess } from '../../support/cli-process.ts';
 import { query, waitFor } from '../../support/daemon-process.ts';
 import { startFakeBybit, type FakeBybitServer } from '../../support/fake-bybit/server.ts';
 import { serveSynthetic } from '../../support/fake-bybit/sources.ts';
-import { REPO_ROOT } from '../../support/shared-data.ts';
+import { HAS_SHARED_DATA, REPO_ROOT } from '../../support/shared-data.ts';
 import { setArgs } from './cli-env.ts';
 
 /**
@@ -108,6 +108,18 @@ describe('preflight before a backtest deploy', () => {
     } finally {
       holder.kill('SIGKILL');
     }
+  }, 60_000);
+});
+
+describe.skipIf(!HAS_SHARED_DATA)('preflight on real candles (../shared/data)', () => {
+  it('passes on the shipped config with the Binance files imported, listing the real outage of 2023-03-24', async () => {
+    const ws = tempWorkspace('ct-preflight-real-');
+    await importShared(ws.dataDir, [{ file: 'BTCUSDT-1h.csv', symbol: 'BTC/USDT' }, { file: 'ETHUSDT-1h.csv', symbol: 'ETH/USDT' }]);
+    const out = await runCliProcess(['preflight', '--json', ...setArgs([...ws.sets, 'backtest.data_exchange=binance'])], 60_000, envWith());
+    expect(out.code, out.stderr).toBe(0);
+    const r = reportOf(out.stdout);
+    expect(r.counts).toEqual({ pass: 11, warn: 0, fail: 0 });
+    expect(check(r, 'backtest.data').reason).toMatch(/BTC\/USDT 17519 candles, 1 gap\(s\) of 1 candles: 2023-03-24 12:00->14:00 \(1\); ETH\/USDT 17519 candles, 1 gap\(s\) of 1 candles: 2023-03-24 12:00->14:00 \(1\)/);
   }, 60_000);
 });
 
