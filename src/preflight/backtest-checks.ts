@@ -12,7 +12,7 @@ import type { SeriesKey } from '../domain/instrument.ts';
 import { findGaps, formatGap, totalMissing } from '../data/gaps.ts';
 import { CandleStore } from '../data/store.ts';
 import { fail, messageOf, pass, warn, type CheckResult } from './check.ts';
-import type { RecentCandles } from './strategy-checks.ts';
+import { lastCandles, type RecentCandles } from './strategy-checks.ts';
 
 /** Gaps listed per symbol in a reason; the rest are counted. */
 const GAPS_LISTED = 5;
@@ -49,7 +49,7 @@ export async function backtestChecks(config: Config, exchangeAnswers: () => Prom
       const listed = gaps.slice(0, GAPS_LISTED).map(formatGap).join(', ');
       held.push(`${symbol} ${cols.length} candles${gaps.length === 0 ? ', no gaps' : `, ${gaps.length} gap(s) of ${totalMissing(gaps)} candles: ${listed}${gaps.length > GAPS_LISTED ? ` and ${gaps.length - GAPS_LISTED} more` : ''}`}`);
       const n = config.preflight.lookahead_candles;
-      series.set(symbol, sliceTail(cols, n));
+      series.set(symbol, lastCandles(cols, n));
     } catch (e) {
       missing.push(`${symbol}: the store cannot be read (${messageOf(e)})`);
     }
@@ -70,9 +70,4 @@ export async function backtestChecks(config: Config, exchangeAnswers: () => Prom
     }
   }
   return { checks, recent: series.size === config.market.symbols.length ? { series, from: `the store (${where}, up to ${isoUtc(to).slice(0, 10)})` } : undefined };
-}
-
-function sliceTail(c: CandleColumns, n: number): CandleColumns {
-  const s = Math.max(0, c.length - n);
-  return { length: c.length - s, ts: c.ts.subarray(s), open: c.open.subarray(s), high: c.high.subarray(s), low: c.low.subarray(s), close: c.close.subarray(s), volume: c.volume.subarray(s) };
 }

@@ -25,7 +25,7 @@ import { messageOf, pass, warn, type CheckResult, type PreflightMode } from './c
 import { localChecks } from './local-checks.ts';
 import { marketChecks, measureSkew, PREFLIGHT_RETRY } from './market-checks.ts';
 import { sizingCheck } from './sizing-check.ts';
-import { strategyChecks, type RecentCandles } from './strategy-checks.ts';
+import { lastCandles, strategyChecks, type RecentCandles } from './strategy-checks.ts';
 
 export interface PreflightInputs {
   readonly config: Config;
@@ -99,6 +99,7 @@ async function exchangeSide(inp: PreflightInputs, mode: 'forward' | 'live'): Pro
       }
     }
   }
-  const recent = m.answered && m.candles.size === config.market.symbols.length ? { series: m.candles, from: `${label}'s last closed candles` } : undefined;
+  const n = config.preflight.lookahead_candles;
+  const recent = m.answered && m.candles.size === config.market.symbols.length ? { series: new Map([...m.candles].map(([s, c]) => [s, lastCandles(c, n)] as const)), from: `${label}'s last closed candles` } : undefined;
   return { checks, recent };
 }

@@ -22,6 +22,12 @@ export interface RecentCandles {
   readonly from: string;
 }
 
+/** The last `n` candles of a series (views, no copy). */
+export function lastCandles(c: CandleColumns, n: number): CandleColumns {
+  const s = Math.max(0, c.length - n);
+  return { length: c.length - s, ts: c.ts.subarray(s), open: c.open.subarray(s), high: c.high.subarray(s), low: c.low.subarray(s), close: c.close.subarray(s), volume: c.volume.subarray(s) };
+}
+
 /** Fewer candles than this and the look-ahead check proves little: it runs on the seeded synthetic series instead. */
 const MIN_LOOKAHEAD_CANDLES = 50;
 
@@ -39,13 +45,14 @@ export async function strategyChecks(config: Config, raw: RawConfig, recent: Rec
   const out: CheckResult[] = [];
   out.push(
     broken.size === 0
-      ? pass('strategies.load', `${enabled.join(', ')} load`)
+      ? pass('strategies.load', `${enabled.join(', ')} ${enabled.length === 1 ? 'loads' : 'load'}`)
       : fail('strategies.load', [...broken].map(([id, m]) => `${id}: ${m}`).join('; '), 'fix the strategy file named (npx tsx main.ts strategies list shows every strategy and its error), or take it out of strategies.enabled'),
   );
   let paramsOk = true;
   try {
     await checkStrategyParams(config, raw);
-    out.push(pass('strategies.params', `the parameters of ${enabled.join(', ')}${Object.keys(config.strategy).length > 0 ? ` and [strategy.*] sections ${Object.keys(config.strategy).sort().join(', ')}` : ''} are valid`));
+    const disabled = Object.keys(config.strategy).filter((id) => !enabled.includes(id)).sort();
+    out.push(pass('strategies.params', `the parameters of ${enabled.join(', ')}${disabled.length > 0 ? ` and of the [strategy.*] sections of ${disabled.join(', ')} (not enabled)` : ''} are valid`));
   } catch (e) {
     if (!isCtError(e)) throw e;
     paramsOk = false;

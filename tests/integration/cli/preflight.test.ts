@@ -181,7 +181,7 @@ describe('preflight before a forward or live deploy, against the fake Bybit', ()
   }, 60_000);
 
   it('exchange execution: fails on a key without trade permission, and on a key that may withdraw, whose start is refused; keys never reach the output', async () => {
-    const testnet = ['forward.execution=bybit_testnet', 'forward.account=desk'];
+    const testnet = ['forward.execution=bybit_testnet', 'forward.account=desk', 'preflight.lookahead_candles=200'];
     const start = space('ct-preflight-wd-start-', testnet);
     const [noTrade, withdraw, refused] = await Promise.all([
       runCliProcess(['preflight', '--mode', 'forward', '--json', ...setArgs(space('ct-preflight-nt-', testnet).sets)], 60_000, envWith(KEYS.noTrade)),
@@ -209,6 +209,8 @@ describe('preflight before a forward or live deploy, against the fake Bybit', ()
     expect(check(b, 'exchange.clock').reason).toMatch(/ms (ahead of|behind) Bybit testnet's \(allowed 5000 ms\)/);
     expect(check(b, 'account.mode').reason).toContain('a unified trading account (UTA 2.0 Pro)');
     expect(check(b, 'account.balance').reason).toContain('10000 USDT to trade with');
+    expect(check(b, 'exchange.warmup').reason).toBe('the last 500 closed 1m candles can be fetched (BTC/USDT:USDT 500)');
+    expect(check(b, 'strategies.lookahead').reason).toMatch(/^simple_ma pass on the last 200 candles per symbol of Bybit testnet's last closed candles$/);
   }, 60_000);
 
   it('a demo key whose permissions the venue does not report passes with warnings, and --strict fails on them', async () => {
