@@ -137,12 +137,14 @@ describe('preflight before a forward or live deploy, against the fake Bybit', ()
     server = await startFakeBybit({
       now, timeOffsetMs: 0,
       accounts: [
-        { ...KEYS.noTrade, balances: { USDT: 10_000 }, permissions: { ContractTrade: [], Spot: [], Wallet: ['AccountTransfer'] } },
         { ...KEYS.withdraw, balances: { USDT: 10_000 }, permissions: { ContractTrade: ['Order', 'Position'], Spot: ['SpotTrade'], Wallet: ['AccountTransfer', 'Withdraw'] } },
         { ...KEYS.demo, balances: { USDT: 10_000 }, demo: true },
       ],
     });
     for (const category of ['linear', 'spot'] as const) serveSynthetic(server, { seed: 5, ids: ['BTCUSDT', 'ETHUSDT'], category, timeframe: '1m', from: Math.floor(now / M) * M - 2400 * M, count: 3000 });
+    // A key without trade permission, opened as an operator would, over the admin endpoint.
+    const opened = await fetch(`${server.adminUrl}/accounts`, { method: 'POST', body: JSON.stringify({ ...KEYS.noTrade, balances: { USDT: 10_000 }, permissions: { ContractTrade: [], Spot: [], Wallet: ['AccountTransfer'] } }) });
+    expect(opened.status).toBe(201);
     // The fake clock keeps pace with the wall clock: the last closed candle is the one a client expects at any time.
     server.startReplay(1, 200);
   }, 60_000);
