@@ -48,7 +48,8 @@ module.exports = {
   allowed: [
     { from: { path: '^(src/|main\\.ts)' }, to: { dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-no-pkg', 'npm-unknown'] } },
     { from: { path: '^(main\\.ts|src/cli/)' }, to: { path: '.' } },
-    { from: { path: layer('app') }, to: { path: to('core', 'domain', 'config', 'observability', 'persistence', 'data', 'venues', 'indicators', 'strategies', 'strategy-sdk', 'engine', 'execution', 'workers', 'reporting', 'app') } },
+    { from: { path: layer('app') }, to: { path: to('core', 'domain', 'config', 'observability', 'persistence', 'data', 'venues', 'indicators', 'strategies', 'strategy-sdk', 'engine', 'execution', 'workers', 'reporting', 'app', 'preflight') } },
+    { from: { path: layer('preflight') }, to: { path: to('core', 'domain', 'config', 'observability', 'persistence', 'data', 'venues', 'indicators', 'strategies', 'strategy-sdk', 'engine', 'app', 'preflight') } },
     { from: { path: layer('core') }, to: { path: to('core') } },
     { from: { path: layer('domain') }, to: { path: to('core', 'domain') } },
     { from: { path: layer('config') }, to: { path: to('core', 'domain', 'config') } },

@@ -6,6 +6,7 @@ import { ConsoleCancelled } from './console/cancelled.ts';
 import { addGlobalOptions, CliHelp, globalsOf, refuseUnusedGlobals } from './global-options.ts';
 import { registerConfigCommands } from './config-commands.ts';
 import { registerDataCommands } from './data-commands.ts';
+import { registerPreflightCommand } from './preflight-command.ts';
 import { registerRunsCommand } from './runs-command.ts';
 import { registerStrategyCommands } from './strategy-commands.ts';
 import { registerSweepCommand } from './sweep-command.ts';
@@ -59,6 +60,7 @@ export function buildProgram(stops?: StopHold): Command {
   registerSweepCommand(program);
   registerRunsCommand(program);
   registerConfigCommands(program);
+  registerPreflightCommand(program);
   return program;
 }
 

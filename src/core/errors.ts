@@ -54,6 +54,7 @@ export const ERROR_CODES = {
   CT_ERR_FOREIGN_POSITION: { errorClass: 'fatal', meaning: 'An exchange-backed start found a position or coin on the account that the daemon did not open, and live.on_foreign_position = stop: it stopped before trading, with the diff (exit code 3).' },
   CT_ERR_RECONCILE_DRIFT: { errorClass: 'fatal', meaning: "The daemon's book (positions, cash, open orders) differs from the exchange's; logged loudly and recorded in reconciliation_events." },
   CT_ERR_CLOCK_SKEW: { errorClass: 'fatal', meaning: "The local clock is further from Bybit's (/v5/market/time) than exchange.recv_window_ms allows: signed requests would be refused." },
+  CT_ERR_PREFLIGHT_FAILED: { errorClass: 'fatal', meaning: 'A forward or live start found a fatal preflight check failed (named with its reason and fix) and refused to trade; --skip-preflight overrides it, logged.' },
   CT_ERR_RETRIES_EXHAUSTED: { errorClass: 'fatal', meaning: 'A retryable exchange error persisted past the configured number of attempts.' },
   // --- strategies -----------------------------------------------------------------------------
   CT_ERR_STRATEGY_NOT_FOUND: { errorClass: 'invalid_input', meaning: 'A strategy id in strategies.enabled is neither built in nor found in the custom strategy folder.' },

@@ -36,6 +36,7 @@ import { liveCandleSource } from '../live-source.ts';
 import { writeRunResults } from '../run-results.ts';
 import { runSession } from '../session.ts';
 import { statusReporter } from '../status-line.ts';
+import { accountStartChecks, enforcePreflight, sizingStartCheck } from '../../preflight/start-gate.ts';
 import type { DaemonRunOutcome, ModeRunInputs } from './mode.ts';
 
 interface Prepared {
@@ -78,6 +79,7 @@ export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal 
   let openPositions = (): number => 0;
   let holes: () => string[] = () => [];
   const report = statusReporter(log, () => openPositions(), 1, () => holes());
+  const gate = { skip: inp.skipPreflight, mode, log: log.child({ component: 'preflight' }) };
   // The adapter's clock is the exchange's (local less the skew measured at start): execution
   // times and decision candles are on it.
   const newAdapter = (rules: ReadonlyMap<string, InstrumentRules>, epoch: string, skewMs = 0): BybitExecution =>
@@ -100,6 +102,8 @@ export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal 
         const wallet = await api.wallet();
         const target: AccountTarget = { account: accountName, execution: kind, scratchExecution: (epoch) => newAdapter(rules, epoch) };
         const plan = planAccount(ctx.db, ctx.runId, config, inp.newAccount === true, target);
+        // Preflight on what was read (the clock was checked above: a skew beyond the bound is CT_ERR_CLOCK_SKEW).
+        enforcePreflight(accountStartChecks(config, { info, wallet, quote: quoteOf(rules, config.market.symbols), newAccount: plan.kind === 'new' }), gate);
         return { symbols: config.market.symbols, plan, rules, wallet, info, skewMs };
       },
       execution: () => {
@@ -126,6 +130,8 @@ export async function runOnExchange(inp: ModeRunInputs & { signal?: AbortSignal 
         const acct = account!;
         inp.say(exchangeBanner({ venue, mode, account: accountName, config, info: p.info, rules: p.rules, wallet: p.wallet, skewMs: p.skewMs }));
         const client = createBybitClient({ restUrl: venue.publicRestUrl, wsUrl: venue.publicWsUrl, market, timeoutMs: config.exchange.request_timeout_ms });
+        // The last preflight check of the start: the sizing at the current price, before anything is sent.
+        enforcePreflight(await sizingStartCheck(config, client, p.rules, acct.portfolio.equity(), `the account's equity`, p.skewMs, gate.log), gate);
         const rc: ReconcileContext = {
           api, adapter: a, account: acct, market, symbols: p.symbols, rules: p.rules, events: new ReconciliationEventWriter(ctx.db, ctx.runId),
           log: log.child({ component: 'reconcile' }), say: inp.say, label: `account ${accountName} on ${venue.label}`, onForeign: config.live.on_foreign_position,

@@ -2,7 +2,7 @@ import type { RawConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { requireSecrets, type Secrets } from '../../config/secrets.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { createBybitClient } from '../../venues/bybit/ccxt-client.ts';
+import { createBybitClient, type BybitClient } from '../../venues/bybit/ccxt-client.ts';
 import { simulatedExecution, type ResumableAccount } from '../account.ts';
 import { buildForwardAccount, carriedOver, logStart, planAccount, simulatedProtection, type AccountPlan } from '../account-resume.ts';
 import { bybitClientOptionsOf } from '../component-options.ts';
@@ -24,7 +24,7 @@ export type ForwardOutcome = DaemonRunOutcome;
  * last closed candles over REST. Runs until Ctrl-C or forward.max_candles steps. Its clock is the
  * wall clock: it times the grace period a live step waits for a late symbol.
  */
-export async function runForward(inp: { config: Config; raw: RawConfig; logger: Logger; secrets?: Secrets; signal?: AbortSignal; newAccount?: boolean }): Promise<ForwardOutcome> {
+export async function runForward(inp: { config: Config; raw: RawConfig; logger: Logger; secrets?: Secrets; signal?: AbortSignal; newAccount?: boolean; client?: BybitClient }): Promise<ForwardOutcome> {
   const { config } = inp;
   const log = inp.logger.child({ component: 'forward' });
   let openPositions = (): number => 0;
@@ -47,7 +47,7 @@ export async function runForward(inp: { config: Config; raw: RawConfig; logger: 
     account: (p, ctx) => (account = buildForwardAccount(ctx.db, ctx.runId, config, p.plan, execution)),
     async source(p, hosts, ctx) {
       // One REST client (with the configured timeout) for the warm-up and the feed's backfills.
-      const client = createBybitClient(bybitClientOptionsOf(config));
+      const client = inp.client ?? createBybitClient(bybitClientOptionsOf(config));
       const live = await liveCandleSource({ db: ctx.db, runId: ctx.runId, hosts, config, symbols: p.symbols, plan: p.plan, log, client, wsUrl: config.exchange.ws_url, stop: ctx.stop, refresh: () => report.refresh() });
       logStart(log.child({ runId: ctx.runId }), p.plan, carriedOver(account!, simulatedProtection(execution)), live.fed);
       holes = live.holes;
@@ -80,7 +80,12 @@ export const forwardMode: ModeModule = {
       const r = await runOnExchange(inp, 'forward', kind);
       return { json: { run_id: r.runId, ...r }, text: `forward (${kind}) ${r.runId} ${r.status}: ${r.steps} steps, ${r.fills} fills, equity ${r.finalEquity.toFixed(2)}\nresults: ${r.resultsDir}` };
     }
-    const r = await runForward(inp);
+    // The fatal preflight checks of a paper start, on the client the run then trades with (the instruments load once).
+    const client = createBybitClient(bybitClientOptionsOf(inp.config));
+    const { enforcePreflight, paperStartChecks } = await import('../../preflight/start-gate.ts');
+    const log = inp.logger.child({ component: 'preflight' });
+    enforcePreflight(await paperStartChecks(inp.config, client, log), { skip: inp.skipPreflight, mode: 'forward', log });
+    const r = await runForward({ ...inp, client });
     return { json: { run_id: r.runId, ...r }, text: `forward ${r.runId} ${r.status}: ${r.steps} steps, ${r.fills} fills, equity ${r.finalEquity.toFixed(2)}\nresults: ${r.resultsDir}` };
   },
 };

@@ -23,7 +23,19 @@ export interface AccountSpec {
    * user/query-api, no asset/coin/query-info) answer 404 / 10017 as the demo domain does.
    */
   readonly demo?: boolean;
+  /**
+   * What `/v5/user/query-api` says of the key (Bybit's "Get API Key Information"): readOnly 0 (read
+   * and write, the default) or 1, and the permissions per group (default: contract and spot trade,
+   * account transfer; no Withdraw). E.g. `{ Wallet: ['AccountTransfer', 'Withdraw'] }`.
+   */
+  readonly readOnly?: 0 | 1;
+  readonly permissions?: Readonly<Record<string, readonly string[]>>;
 }
+
+/** The permissions of a key opened without any: trade on contracts and spot, transfer between own accounts. */
+export const DEFAULT_KEY_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
+  ContractTrade: ['Order', 'Position'], Spot: ['SpotTrade'], Wallet: ['AccountTransfer'], Options: [], Derivatives: [], Exchange: [], NFT: [],
+};
 
 /**
  * Bybit's order statuses (enum.mdx#orderstatus): a conditional order rests as `Untriggered`, passes
@@ -110,6 +122,10 @@ export class FakeAccount {
   readonly executions: FakeExecution[] = [];
   readonly positions = new Map<string, FakePosition>();
 
+  /** The key's own information on /v5/user/query-api. */
+  readOnly: 0 | 1 = 0;
+  permissions: Readonly<Record<string, readonly string[]>> = DEFAULT_KEY_PERMISSIONS;
+
   constructor(readonly apiKey: string, readonly secret: string, readonly takerFee: number, balances: Readonly<Record<string, number>> = {}, readonly demo = false) {
     for (const [coin, v] of Object.entries(balances)) this.balances.set(coin, v);
   }
@@ -194,6 +210,8 @@ export class AccountBook {
     if (spec.apiKey === '' || spec.secret === '') throw new Error('fake-bybit: an account needs a non-empty apiKey and secret');
     if (this.byKey.has(spec.apiKey)) throw new Error(`fake-bybit: account ${spec.apiKey} exists already`);
     const acct = new FakeAccount(spec.apiKey, spec.secret, spec.takerFee ?? this.defaultTakerFee, spec.balances, spec.demo === true);
+    if (spec.readOnly !== undefined) acct.readOnly = spec.readOnly;
+    if (spec.permissions !== undefined) acct.permissions = { ...spec.permissions };
     this.byKey.set(spec.apiKey, acct);
     return acct;
   }

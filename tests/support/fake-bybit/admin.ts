@@ -17,6 +17,8 @@ export interface AdminTarget {
   readonly faults: FaultQueue;
   now(): number;
   setNow(t: number): void;
+  setClockSkew(ms: number | undefined): void;
+  readonly clockSkewMs: number | undefined;
   advance(ms: number): void;
   readonly speed: number;
   startReplay(speed: number): void;
@@ -42,10 +44,10 @@ const ROUTES = [
   'POST   /__admin/drop            cut every WebSocket connection now',
   'GET    /__admin/candles         per topic: candles closed since first subscribed, and the ones pushed (?symbol=BTCUSDT&category=spot&interval=1)',
   'GET    /__admin/clock           the fake clock and its speed',
-  'POST   /__admin/clock           {"now"?: ms | ISO date, "advance_ms"?: n, "speed"?: x (0 = frozen)}',
+  'POST   /__admin/clock           {"now"?: ms | ISO date, "advance_ms"?: n, "speed"?: x (0 = frozen), "skew_ms"?: n | null (/v5/market/time = wall clock + n; null = the fake clock)}',
   'GET    /__admin/stats           connections and REST requests per path',
   'GET    /__admin/accounts        API keys and balances of the private API accounts',
-  'POST   /__admin/accounts        open an account: {"apiKey", "secret", "balances"?: {"USDT": 10000}, "takerFee"?: 0.001}',
+  'POST   /__admin/accounts        open an account: {"apiKey", "secret", "balances"?: {"USDT": 10000}, "takerFee"?: 0.001, "readOnly"?: 0 | 1, "permissions"?: {"Wallet": ["Withdraw"], ...}}',
   'GET    /__admin/accounts/KEY    one account: balances, orders, executions, open positions',
   'POST   /__admin/accounts/KEY/positions  a foreign linear position at the served price: {"category": "linear", "symbol", "side": "Buy" | "Sell", "qty"}',
   'POST   /__admin/accounts/KEY/balances   set a coin balance: {"coin", "amount"}',
@@ -96,7 +98,7 @@ function faultList(target: AdminTarget): unknown {
 }
 
 function clock(target: AdminTarget): unknown {
-  return { now: target.now(), iso: new Date(target.now()).toISOString(), speed: target.speed };
+  return { now: target.now(), iso: new Date(target.now()).toISOString(), speed: target.speed, skew_ms: target.clockSkewMs ?? null };
 }
 
 /** True when the request was an admin request (and has been answered). */
@@ -155,6 +157,10 @@ async function route(target: AdminTarget, req: IncomingMessage, url: URL): Promi
         if (typeof b['advance_ms'] !== 'number' || !(b['advance_ms'] >= 0)) throw new AdminError(`advance_ms must be a number >= 0, not ${JSON.stringify(b['advance_ms'])}`);
         target.advance(b['advance_ms']);
       }
+      if (b['skew_ms'] !== undefined) {
+        if (b['skew_ms'] !== null && (typeof b['skew_ms'] !== 'number' || !Number.isFinite(b['skew_ms']))) throw new AdminError(`skew_ms must be a number of ms or null, not ${JSON.stringify(b['skew_ms'])}`);
+        target.setClockSkew(b['skew_ms'] === null ? undefined : b['skew_ms']);
+      }
       if (b['speed'] !== undefined) {
         if (typeof b['speed'] !== 'number' || !(b['speed'] >= 0)) throw new AdminError(`speed must be a number >= 0, not ${JSON.stringify(b['speed'])}`);
         if (b['speed'] > 0) target.startReplay(b['speed']);
@@ -189,8 +195,16 @@ async function route(target: AdminTarget, req: IncomingMessage, url: URL): Promi
         throw new AdminError(`balances must be an object of coin -> number >= 0, not ${JSON.stringify(balances)}`);
       }
       if (b['takerFee'] !== undefined && (typeof b['takerFee'] !== 'number' || !(b['takerFee'] >= 0))) throw new AdminError(`takerFee must be a number >= 0, not ${JSON.stringify(b['takerFee'])}`);
+      if (b['readOnly'] !== undefined && b['readOnly'] !== 0 && b['readOnly'] !== 1) throw new AdminError(`readOnly must be 0 or 1, not ${JSON.stringify(b['readOnly'])}`);
+      const perms = b['permissions'];
+      if (perms !== undefined && (perms === null || typeof perms !== 'object' || Array.isArray(perms) || Object.values(perms).some((v) => !Array.isArray(v) || v.some((x) => typeof x !== 'string')))) {
+        throw new AdminError(`permissions must be an object of group -> array of strings, e.g. {"Wallet": ["Withdraw"]}, not ${JSON.stringify(perms)}`);
+      }
       try {
-        target.addAccount({ apiKey: b['apiKey'], secret: b['secret'], balances: balances as Record<string, number>, ...(b['takerFee'] === undefined ? {} : { takerFee: b['takerFee'] }) });
+        target.addAccount({
+          apiKey: b['apiKey'], secret: b['secret'], balances: balances as Record<string, number>, ...(b['takerFee'] === undefined ? {} : { takerFee: b['takerFee'] }),
+          ...(b['readOnly'] === undefined ? {} : { readOnly: b['readOnly'] }), ...(perms === undefined ? {} : { permissions: perms as Record<string, string[]> }),
+        });
       } catch (e) {
         throw new AdminError((e as Error).message);
       }

@@ -225,7 +225,7 @@ function route(ctx: PrivateContext, acct: FakeAccount, req: IncomingMessage, res
     case 'GET /v5/user/query-api':
       return {
         result: {
-          id: '1', note: 'fake-bybit', apiKey: acct.apiKey, readOnly: 0, secret: '', permissions: { ContractTrade: ['Order', 'Position'], Spot: ['SpotTrade'], Wallet: ['AccountTransfer'], Options: [], Derivatives: [], Exchange: [], NFT: [] },
+          id: '1', note: 'fake-bybit', apiKey: acct.apiKey, readOnly: acct.readOnly, secret: '', permissions: acct.permissions,
           ips: ['*'], type: 1, deadlineDay: 90, expiredAt: '', createdAt: '', unified: 0, uta: 1, userID: 1, inviterID: 0, vipLevel: 'No VIP', mktMakerLevel: '0', affiliateID: 0, rsaPublicKey: '', isMaster: true,
         },
       };

@@ -26,6 +26,8 @@ export interface RestContext extends PrivateContext {
   /** Interval codes this fake serves; others get retCode 10001 (default: all of Bybit's). */
   readonly intervals: ReadonlySet<string>;
   readonly requests: RecordedRequest[];
+  /** What /v5/market/time reports when a clock skew is set (wall clock + skew); undefined = the fake clock. */
+  readonly serverTime?: () => number | undefined;
 }
 
 function paramError(res: ServerResponse, now: number, msg: string): void {
@@ -185,9 +187,12 @@ export function handleRest(ctx: RestContext, req: IncomingMessage, res: ServerRe
     return;
   }
   switch (path) {
-    case '/v5/market/time':
-      envelope(res, now, { timeSecond: String(Math.floor(now / 1000)), timeNano: `${now}000000` });
+    case '/v5/market/time': {
+      // The server's clock: the fake clock, or the wall clock shifted by a set skew (a server whose time is off ours).
+      const t = ctx.serverTime?.() ?? now;
+      envelope(res, t, { timeSecond: String(Math.floor(t / 1000)), timeNano: `${t}000000` });
       return;
+    }
     case '/v5/market/instruments-info':
       handleInstruments(ctx, query, res, now);
       return;

@@ -40,6 +40,12 @@ export interface FakeBybitOptions {
    * keep Bybit's own table (rate-limits.ts). Windows run on the signing clock.
    */
   readonly rateLimits?: Readonly<Record<string, number>>;
+  /**
+   * A server clock off ours: /v5/market/time reports the wall clock + this many ms instead of the
+   * fake clock (what a client's clock check measures). Signatures are still checked on `signClock`.
+   * Also `setClockSkew` and `POST /__admin/clock {"skew_ms": n}` (null clears it).
+   */
+  readonly timeOffsetMs?: number;
 }
 
 export class FakeBybitServer implements AdminTarget {
@@ -56,9 +62,11 @@ export class FakeBybitServer implements AdminTarget {
   private replayTimer: NodeJS.Timeout | undefined;
   private replaySpeed = 0;
   private boundPort = 0;
+  private skewMs: number | undefined;
 
   constructor(private readonly options: FakeBybitOptions = {}) {
     this.nowMs = options.now ?? 0;
+    this.skewMs = options.timeOffsetMs;
     const intervals = new Set(options.intervals ?? Object.keys(BYBIT_INTERVAL_MS));
     this.hub = new WsHub(this.data, this.faults, () => this.nowMs);
     this.accounts = new AccountBook(options.takerFee);
@@ -66,7 +74,8 @@ export class FakeBybitServer implements AdminTarget {
     const signNow = options.signClock ?? ((): number => Date.now());
     this.limits = new RateLimits(options.rateLimits);
     this.privateHub = new PrivateWsHub(this.data, this.accounts, this.faults, () => this.nowMs, signNow);
-    const ctx = { data: this.data, faults: this.faults, now: () => this.nowMs, intervals, requests: this.requests, accounts: this.accounts, signNow, limits: this.limits };
+    const serverTime = (): number | undefined => (this.skewMs === undefined ? undefined : Date.now() + this.skewMs);
+    const ctx = { data: this.data, faults: this.faults, now: () => this.nowMs, intervals, requests: this.requests, accounts: this.accounts, signNow, limits: this.limits, serverTime };
     this.http = createServer((req, res) => {
       if (!handleAdmin(this, req, res)) handleRest(ctx, req, res);
     });
@@ -179,6 +188,15 @@ export class FakeBybitServer implements AdminTarget {
     const price = this.data.lastPrice('linear', spec.symbol, this.nowMs);
     if (price === undefined) throw new Error(`fake-bybit: no served linear price of ${spec.symbol} at ${new Date(this.nowMs).toISOString()}`);
     a.openForeignPosition(spec.symbol, spec.side, spec.qty, price, DEFAULT_LEVERAGE, this.nowMs);
+  }
+
+  /** /v5/market/time reports the wall clock + `ms` from now on; undefined = the fake clock again. */
+  setClockSkew(ms: number | undefined): void {
+    this.skewMs = ms;
+  }
+
+  get clockSkewMs(): number | undefined {
+    return this.skewMs;
   }
 
   /** Moves the fake clock (forward pushes closed candles over WS; backward just resets time). */
