@@ -19,6 +19,9 @@ export async function runDaemonCommand(opts: GlobalOptions): Promise<ModeReport>
   if (opts.newAccount === true && mode.resumable !== true) {
     throw new CtError('CT_ERR_USAGE', `--new-account: ${mode.name} mode has no account to resume or start afresh (it applies to forward mode)`, { details: { option: '--new-account', mode: mode.name } });
   }
+  if (opts.skipPreflight === true && mode.preflightAtStart !== true) {
+    throw new CtError('CT_ERR_USAGE', `--skip-preflight: a ${mode.name} run has no preflight at its start to skip (forward and live starts have one)`, { details: { option: '--skip-preflight', mode: mode.name } });
+  }
   const ctx = await buildContext(opts, mode.logFile, [...(opts.dryRun ? ['general.mode=dry-run'] : []), ...modeShorthands(mode, opts)]);
   const out = await mode.run({ config: ctx.config, raw: ctx.raw, logger: ctx.logger, secrets: ctx.secrets, confirmLive: opts.confirmLive === true, newAccount: opts.newAccount === true, skipPreflight: opts.skipPreflight === true, say: operatorText(opts.json) });
   emitResult(opts.json, out.json, out.text);

@@ -71,6 +71,7 @@ export const forwardMode: ModeModule = {
   logFile: 'cryptotrader.log',
   maxCandlesKey: 'forward.max_candles',
   resumable: true,
+  preflightAtStart: true,
   async run(inp) {
     if (inp.config.forward.execution !== 'paper') {
       // Orders on Bybit's demo account or testnet: the exchange-backed wiring (live mode's too).

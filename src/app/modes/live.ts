@@ -14,6 +14,7 @@ export const liveMode: ModeModule = {
   logFile: 'cryptotrader.log',
   maxCandlesKey: 'live.max_candles',
   resumable: true,
+  preflightAtStart: true,
   async run(inp) {
     const { config, secrets, confirmLive } = inp;
     if (!config.live.confirm || !confirmLive) {

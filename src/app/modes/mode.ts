@@ -45,6 +45,8 @@ export interface ModeModule {
   readonly symbolsKey?: string;
   /** The mode's account resumes across starts (forward): `--new-account` applies to it. */
   readonly resumable?: boolean;
+  /** The mode's start runs the fatal preflight checks (forward, live): `--skip-preflight` applies to it. */
+  readonly preflightAtStart?: boolean;
   run(inp: ModeRunInputs): Promise<ModeReport>;
 }
 
