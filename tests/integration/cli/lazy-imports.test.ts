@@ -7,7 +7,7 @@ import { openStateDb } from '../../../src/persistence/state-db.ts';
 import { cli } from './cli-env.ts';
 
 const RECORDER = new URL('./import-recorder.mjs', import.meta.url).href;
-const HEAVY = ['ccxt', 'piscina', 'ws', 'parquetjs-lite', 'hyparquet'];
+const HEAVY = ['ccxt', 'piscina', 'ws', 'parquetjs-lite', 'hyparquet', 'inquirer'];
 const dir = mkdtempSync(join(tmpdir(), 'ct-imports-'));
 
 /** The npm packages a CLI run resolved, from the recorder's log. */
@@ -23,7 +23,7 @@ function packagesLoaded(args: string[]): { code: number | null; packages: Set<st
 }
 
 describe('a command loads only what it uses', () => {
-  for (const args of [['--help'], ['config', 'check'], ['config', 'show'], ['strategies', 'list'], ['sweep', '--help']]) {
+  for (const args of [['--help'], ['config', 'check'], ['config', 'show'], ['strategies', 'list'], ['sweep', '--help'], ['preflight', '--help']]) {
     it(`\`${args.join(' ')}\` never imports ${HEAVY.join(', ')}`, () => {
       const r = packagesLoaded(args);
       expect(r.code).toBe(0);
