@@ -11,7 +11,8 @@ const HOUR = 3_600_000;
 
 /**
  * A strategy that decides on EVERY step (long, then flat, then long ...), each signal tagged with
- * the version of the code that decided it: which code decided which step is read off the signals.
+ * the version of the code that decided it (which code decided which step is read off the signals)
+ * and the number of candles that code had seen (its history).
  */
 function strategyText(version: string, extra = ''): string {
   return `import { defineStrategy } from '${SDK}';
@@ -21,8 +22,9 @@ export default defineStrategy({
   warmup: () => 1,
   onCandle(ctx) {
     ${extra}
-    if (ctx.position() === 0) ctx.signal({ kind: 'enter_long', reason: '${version}' });
-    else ctx.signal({ kind: 'exit', reason: '${version}' });
+    const indicators = { bars: ctx.bars() };
+    if (ctx.position() === 0) ctx.signal({ kind: 'enter_long', reason: '${version}', indicators });
+    else ctx.signal({ kind: 'exit', reason: '${version}', indicators });
   },
 });
 `;
@@ -34,7 +36,7 @@ function saveAs(file: string, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
-interface SignalRow { ts: number; kind: string; reason: string }
+interface SignalRow { ts: number; kind: string; reason: string; indicators: string }
 interface EventRow { seq: number; kind: string; code: string | null; message: string }
 
 afterAll(() => closeReaders());
@@ -46,7 +48,7 @@ describe('hot reload of a strategy file while a dry-run daemon runs', () => {
     mkdirSync(dir);
     const file = join(dir, 'hot_tag.ts');
     writeFileSync(file, strategyText('v1'));
-    const signals = (): SignalRow[] => readDb(ws.stateDb, (db) => db.prepare(`SELECT ts, kind, reason FROM signals WHERE strategy_id = 'hot_tag' ORDER BY ts, id`).all() as SignalRow[]) ?? [];
+    const signals = (): SignalRow[] => readDb(ws.stateDb, (db) => db.prepare(`SELECT ts, kind, reason, indicators FROM signals WHERE strategy_id = 'hot_tag' ORDER BY ts, id`).all() as SignalRow[]) ?? [];
     const events = (): EventRow[] => readDb(ws.stateDb, (db) => db.prepare(`SELECT seq, kind, code, message FROM strategy_events ORDER BY seq`).all() as EventRow[]) ?? [];
     const sets = [
       ...ws.sets, `strategies.custom_dir=${dir}`, 'strategies.isolation=process', 'strategies.reload_debounce_ms=300',
@@ -85,8 +87,11 @@ describe('hot reload of a strategy file while a dry-run daemon runs', () => {
     expect(all.slice(firstNew).every((s) => s.reason === 'v2')).toBe(true);
     // The new code was warmed up on exactly the steps before the swap: its intended position goes
     // on from the old code's, so long and flat keep alternating across the swap (a step missed or
-    // replayed twice would repeat one).
-    all.forEach((s, i) => expect(s.kind, `signal ${i} at ${s.ts}`).toBe(i % 2 === 0 ? 'enter_long' : 'exit'));
+    // replayed twice would repeat one), and its history counts every step once.
+    all.forEach((s, i) => {
+      expect(s.kind, `signal ${i} at ${s.ts}`).toBe(i % 2 === 0 ? 'enter_long' : 'exit');
+      expect(JSON.parse(s.indicators), `signal ${i} at ${s.ts}`).toEqual({ bars: i + 1 });
+    });
 
     const evs = events();
     const reloaded = evs.find((e) => e.kind === 'reloaded')!;
