@@ -247,7 +247,7 @@ export class SupervisedStrategyHost implements StrategyHost {
     const prepared = host;
     return new Promise<ReplaceOutcome>((settle) => {
       this.pending = { host: prepared, factory, ready, lastTs, warmedUpCandles: recent?.length ?? 0, settle };
-      this.log.info({ warmedUpCandles: recent?.length ?? 0, pid: prepared.pid }, `strategy ${this.instanceId}: new code ready, swapped in at the next step`);
+      this.log.info({ warmedUpCandles: recent?.length ?? 0, pid: prepared.pid }, `strategy ${this.instanceId}: new code warmed up and checked; it takes over at the next step`);
     });
   }
 
