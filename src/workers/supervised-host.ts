@@ -77,6 +77,12 @@ export type ReplaceOutcome =
   | { readonly ok: true; readonly swapTs: number; readonly warmedUpCandles: number; readonly caughtUpCandles: number; readonly pid: number | undefined }
   | { readonly ok: false; readonly error: CtError };
 
+/** Why new code was refused: the cause's code when it has one (a load error), else CT_ERR_STRATEGY_RELOAD. */
+function reloadRefusal(instanceId: string, message: string, cause?: unknown): CtError {
+  const why = cause === undefined ? '' : `: ${isCtError(cause) ? cause.message : String((cause as Error)?.message ?? cause)}`;
+  return new CtError(isCtError(cause) ? cause.code : 'CT_ERR_STRATEGY_RELOAD', `${message}${why}`, { ...(cause !== undefined ? { cause } : {}), details: { instanceId } });
+}
+
 interface PendingReplacement {
   readonly host: StrategyHost;
   readonly factory: () => StrategyHost;
@@ -207,11 +213,7 @@ export class SupervisedStrategyHost implements StrategyHost {
    * swap supersedes the first. On success `factory` becomes what a later restart uses.
    */
   async replaceWith(factory: () => StrategyHost, check?: ReplacementCheck): Promise<ReplaceOutcome> {
-    const refuse = (message: string, cause?: unknown): ReplaceOutcome => {
-      const code = isCtError(cause) ? cause.code : 'CT_ERR_STRATEGY_RELOAD';
-      const why = cause === undefined ? '' : `: ${isCtError(cause) ? cause.message : String((cause as Error)?.message ?? cause)}`;
-      return { ok: false, error: new CtError(code, `${message}${why}`, { ...(cause !== undefined ? { cause } : {}), details: { instanceId: this.instanceId } }) };
-    };
+    const refuse = (message: string, cause?: unknown): ReplaceOutcome => ({ ok: false, error: reloadRefusal(this.instanceId, message, cause) });
     if (this.state === 'stopped' || this.state === 'new') return refuse(`strategy ${this.instanceId} is ${this.state}: nothing to replace`);
     if (this.state === 'down' || this.state === 'restarting') return refuse(`strategy ${this.instanceId} is ${this.state} after a failure: its restart loads the code that is there then`);
     let host: StrategyHost | undefined;
@@ -257,8 +259,7 @@ export class SupervisedStrategyHost implements StrategyHost {
     this.pending = undefined;
     const refuse = (message: string, cause?: unknown): void => {
       void p.host.stop().catch(() => undefined);
-      const why = cause === undefined ? '' : `: ${isCtError(cause) ? cause.message : String((cause as Error)?.message ?? cause)}`;
-      p.settle({ ok: false, error: new CtError(isCtError(cause) ? cause.code : 'CT_ERR_STRATEGY_RELOAD', `${message}${why}`, { ...(cause !== undefined ? { cause } : {}), details: { instanceId: this.instanceId } }) });
+      p.settle({ ok: false, error: reloadRefusal(this.instanceId, message, cause) });
     };
     if (this.state === 'restarting' || this.state === 'stopped') return refuse(`strategy ${this.instanceId} was ${this.state} at the swap`);
     const recent = await this.opts.warmupProvider?.();
@@ -295,7 +296,7 @@ export class SupervisedStrategyHost implements StrategyHost {
     if (p === undefined) return;
     this.pending = undefined;
     void p.host.stop().catch(() => undefined);
-    p.settle({ ok: false, error: new CtError('CT_ERR_STRATEGY_RELOAD', `strategy ${this.instanceId}: new code not swapped in: ${why}`, { details: { instanceId: this.instanceId } }) });
+    p.settle({ ok: false, error: reloadRefusal(this.instanceId, `strategy ${this.instanceId}: new code not swapped in: ${why}`) });
   }
 
   // --- failure and restart ------------------------------------------------------------------------
