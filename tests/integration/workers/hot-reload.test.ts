@@ -114,4 +114,25 @@ describe('hot reload of a strategy file while a dry-run daemon runs', () => {
     expect(log).toMatch(/look-ahead check passed for strategy hot_tag/);
     expect(log).toMatch(/"flags":\["RELOAD FAILED hot_tag \(CT_ERR_STRATEGY_LOAD\)"\]/);
   }, 60_000);
+
+  it('watches nothing with strategies.hot_reload = false: the run ends on the code it started with', async () => {
+    const ws = tempWorkspace('ct-hot-reload-off-');
+    const dir = join(ws.root, 'strategies');
+    mkdirSync(dir);
+    const file = join(dir, 'hot_tag.ts');
+    writeFileSync(file, strategyText('v1'));
+    const sets = [...ws.sets, `strategies.custom_dir=${dir}`, 'strategies.hot_reload=false', 'strategies.reload_debounce_ms=300', 'dry_run.symbols=BTC/USDT', 'dry_run.speed=20'];
+    const daemon = startCliProcess(['--dry-run', '--strategies', 'hot_tag', '--max-candles', '50', ...sets.flatMap((s) => ['--set', s])], 60_000);
+    const count = (): number => readDb(ws.stateDb, (db) => (db.prepare(`SELECT COUNT(*) n FROM signals`).get() as { n: number }).n) ?? 0;
+    await until(() => count() >= 5, 30_000, '5 signals');
+    // Saved with some 45 steps (over 2 s) to go: enabled, the new code would decide the last ones.
+    saveAs(file, strategyText('v2'));
+    const exit = await daemon.exited;
+    expect(exit.code).toBe(0);
+    const reasons = readDb(ws.stateDb, (db) => (db.prepare(`SELECT reason FROM signals`).all() as Array<{ reason: string }>).map((r) => r.reason))!;
+    expect(reasons).toHaveLength(50);
+    expect(new Set(reasons)).toEqual(new Set(['v1']));
+    expect(readDb(ws.stateDb, (db) => db.prepare(`SELECT kind FROM strategy_events WHERE kind LIKE 'reload%'`).all())).toEqual([]);
+    expect(readFileSync(join(ws.root, 'logs', 'dry-run.log'), 'utf8')).not.toContain('hot reload');
+  }, 40_000);
 });
