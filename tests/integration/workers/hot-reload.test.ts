@@ -44,7 +44,7 @@ afterAll(() => closeReaders());
 describe('hot reload of a strategy file while a dry-run daemon runs', () => {
   // process: the new code in a new sandboxed strategy process; inline: in the daemon's own module
   // cache, which must not serve the old code for the same path.
-  it.each(['process', 'inline'] as const)('%s isolation: swaps the new code in at a step boundary with no step lost or doubled, and keeps the running code when the file does not compile', async (isolation) => {
+  it.each(['process', 'inline'] as const)('%s isolation: swaps the new code in at a step boundary with no step lost or doubled, keeps the running code while the file does not compile, and takes the fixed file', async (isolation) => {
     const ws = tempWorkspace('ct-hot-reload-');
     const dir = join(ws.root, 'strategies');
     mkdirSync(dir);
@@ -72,6 +72,10 @@ describe('hot reload of a strategy file while a dry-run daemon runs', () => {
       await until(() => events().some((e) => e.kind === 'reload_failed'), 20_000, 'a reload_failed strategy event');
       const atFailure = signals().length;
       await until(() => signals().length >= atFailure + 10, 10_000, '10 more signals after the failed reload');
+
+      // 3. Fixed: reloaded, and the failure flag goes away.
+      saveAs(file, strategyText('v4'));
+      await until(() => signals().filter((s) => s.reason === 'v4').length >= 5, 20_000, '5 signals of the fixed code');
     } finally {
       daemon.kill('SIGINT');
     }
@@ -88,9 +92,12 @@ describe('hot reload of a strategy file while a dry-run daemon runs', () => {
     // The history count below holds while the run stayed within the recent window (500 candles).
     expect(all.length).toBeLessThan(500);
     const firstNew = all.findIndex((s) => s.reason === 'v2');
+    const firstFixed = all.findIndex((s) => s.reason === 'v4');
     expect(firstNew).toBeGreaterThan(10);
+    expect(firstFixed).toBeGreaterThan(firstNew + 20);
     expect(all.slice(0, firstNew).every((s) => s.reason === 'v1')).toBe(true);
-    expect(all.slice(firstNew).every((s) => s.reason === 'v2')).toBe(true);
+    expect(all.slice(firstNew, firstFixed).every((s) => s.reason === 'v2')).toBe(true);
+    expect(all.slice(firstFixed).every((s) => s.reason === 'v4')).toBe(true);
     // The new code was warmed up on exactly the steps before the swap: its intended position goes
     // on from the old code's, so long and flat keep alternating across the swap (a step missed or
     // replayed twice would repeat one), and its history counts every step once.
@@ -100,11 +107,15 @@ describe('hot reload of a strategy file while a dry-run daemon runs', () => {
     });
 
     const evs = events();
-    const reloaded = evs.find((e) => e.kind === 'reloaded')!;
-    expect(reloaded.code).toBeNull();
-    expect(reloaded.message).toContain(`from step ${new Date(all[firstNew]!.ts).toISOString().replace('.000Z', 'Z')} on`);
+    const iso = (ts: number): string => new Date(ts).toISOString().replace('.000Z', 'Z');
+    const [reloaded, fixed, ...more] = evs.filter((e) => e.kind === 'reloaded');
+    expect(more).toEqual([]);
+    expect(reloaded!.code).toBeNull();
+    expect(reloaded!.message).toContain(`from step ${iso(all[firstNew]!.ts)} on`);
+    expect(fixed!.message).toContain(`from step ${iso(all[firstFixed]!.ts)} on`);
     const failed = evs.find((e) => e.kind === 'reload_failed')!;
-    expect(failed.seq).toBeGreaterThan(reloaded.seq);
+    expect(failed.seq).toBeGreaterThan(reloaded!.seq);
+    expect(fixed!.seq).toBeGreaterThan(failed.seq);
     expect(failed.code).toBe('CT_ERR_STRATEGY_LOAD');
     expect(failed.message).toContain(file);
     // The error names the place: esbuild's line:column for a strategy process, the loader's for inline.
@@ -120,7 +131,11 @@ describe('hot reload of a strategy file while a dry-run daemon runs', () => {
     const log = readFileSync(join(ws.root, 'logs', 'dry-run.log'), 'utf8');
     expect(log).toContain('hot reload of strategy hot_tag from');
     expect(log).toMatch(/look-ahead check passed for strategy hot_tag/);
-    expect(log).toMatch(/"flags":\["RELOAD FAILED hot_tag \(CT_ERR_STRATEGY_LOAD\)"\]/);
+    // The status line (a log line without a terminal) carried the flag until the fixed code came in.
+    const status = logRecords(join(ws.root, 'logs')).filter((r) => r.msg === 'status' || String(r.msg).startsWith('status: '));
+    const flagged = status.findIndex((r) => JSON.stringify(r.flags) === '["RELOAD FAILED hot_tag (CT_ERR_STRATEGY_LOAD)"]');
+    expect(flagged).toBeGreaterThanOrEqual(0);
+    expect(status.slice(flagged + 1).map((r) => r.flags)).toContain(undefined);
   }, 90_000);
 
   it('watches nothing with strategies.hot_reload = false: the run ends on the code it started with', async () => {
