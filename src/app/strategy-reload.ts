@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { CtError, isCtError } from '../core/errors.ts';
@@ -109,7 +109,7 @@ export function startStrategyReload(inp: StrategyReloadInputs): StrategyReload {
   const reload = async (w: Watched): Promise<void> => {
     const id = w.spec.instanceId;
     const text = readText(w.file);
-    if (text === undefined || !existsSync(w.file)) {
+    if (text === undefined) {
       return failed(w, new CtError('CT_ERR_STRATEGY_RELOAD', `${w.file}: the file is gone`, { details: { where: w.file } }));
     }
     const hash = sha256(text);
