@@ -15,7 +15,7 @@ import { batchOf } from './helpers/batches.ts';
 
 const SDK = resolve(REPO_ROOT, 'src/strategy-sdk/index.ts');
 const SYMBOL = 'BTC/USDT';
-const candles = generateSynthetic({ seed: 11, symbols: [SYMBOL], timeframe: '1h', from: Date.UTC(2024, 0, 1), count: 400 }).get(SYMBOL)!;
+const candles = generateSynthetic({ seed: 11, symbols: [SYMBOL], timeframe: '1h', from: Date.UTC(2024, 0, 1), count: 480 }).get(SYMBOL)!;
 
 /** Decides every step; the reason names the version, the indicators the candles it has seen. `body` replaces the decision. */
 function strategyText(version: string, head = '', reason = `'${version}'`): string {
@@ -56,15 +56,20 @@ async function hotGroup(isolation: Isolation, text: string) {
   return { file, sup, seen, step, make };
 }
 
-/** Feeds steps until `outcome` settles (the swap happens at a step boundary). */
+/**
+ * Feeds a step every 40 ms, as a slow daemon would, until `outcome` settles (the swap happens at a
+ * step boundary, after the new code was prepared while steps went on). At most 400 steps: the
+ * recent window (500 candles) then still reaches back to the first candle.
+ */
 async function stepUntil(outcome: Promise<ReplaceOutcome>, step: () => Promise<void>): Promise<ReplaceOutcome> {
   let done: ReplaceOutcome | undefined;
   void outcome.then((o) => (done = o));
-  for (let i = 0; i < 300 && done === undefined; i++) {
+  for (let i = 0; i < 400 && done === undefined; i++) {
     await step();
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 40));
   }
-  return done ?? (await outcome);
+  if (done === undefined) throw new Error('the replacement was not ready within 400 steps (16 s)');
+  return done;
 }
 
 describe('replacing a supervised strategy host with new code at a step boundary', () => {
