@@ -19,12 +19,13 @@ export async function startStrategyHosts(
   specs: readonly StrategySpec[],
   config: Config,
   logger: Logger,
-  opts: { supervised: boolean; db?: StateDb; runId?: string; isolation?: Config['strategies']['isolation'] },
+  opts: { supervised: boolean; db?: StateDb; runId?: string; isolation?: Config['strategies']['isolation']; events?: StrategyEventWriter },
 ): Promise<HostGroup> {
   const log = logger.child({ component: 'strategy-hosts' });
   const hostOpts = hostOptionsOf(config, log, opts.isolation ?? config.strategies.isolation);
   if (!opts.supervised) return startHostGroup(specs, hostOpts);
-  const events = opts.db && opts.runId ? new StrategyEventWriter(opts.db, opts.runId) : undefined;
+  // One writer per run: its rows are numbered in arrival order (a hot reload records through it too).
+  const events = opts.events ?? (opts.db && opts.runId ? new StrategyEventWriter(opts.db, opts.runId) : undefined);
   const onStatus = (s: SupervisorStatus): void => {
     try {
       events?.record({ instanceId: s.instanceId, kind: s.state, code: s.lastError?.code ?? null, message: s.lastError?.message ?? `state ${s.state}, restarts ${s.restarts}` });

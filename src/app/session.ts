@@ -19,7 +19,11 @@ import { describeStop, holdProcessStop, stopCauseOf } from './process-stop.ts';
 import { markCrashedRuns } from './run-liveness.ts';
 import { DAEMON_MODES, takeDaemonLock, type DaemonLock } from './state-lock.ts';
 import type { HostGroup } from '../workers/host-group.ts';
+import { StrategyEventWriter } from '../persistence/strategy-events.ts';
+import type { StrategySpec } from '../strategies/strategy-spec.ts';
+import { hostOptionsOf } from './component-options.ts';
 import { startStrategyHosts } from './hosts.ts';
+import type { StrategyReload } from './strategy-reload.ts';
 import { newRunId } from './run-id.ts';
 import { clearStatusLine } from './status-line.ts';
 import { strategySpecs } from './strategy-specs.ts';
@@ -194,11 +198,16 @@ async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
   let account: Account | undefined;
   let loop: LoopResult | undefined;
   let loopStarted = false;
+  let reload: StrategyReload | undefined;
+  let specs: StrategySpec[] = [];
+  const events = w.supervised ? new StrategyEventWriter(db, runId) : undefined;
   const timings = { prepareMs: 0, hostStartMs: 0, loopMs: 0 };
   try {
     try {
-      const startHosts = (symbols: readonly string[]): Promise<HostGroup> =>
-        startStrategyHosts(strategySpecs(config, symbols), config, log, w.supervised ? { supervised: true, db, runId } : { supervised: false });
+      const startHosts = (symbols: readonly string[]): Promise<HostGroup> => {
+        specs = strategySpecs(config, symbols);
+        return startStrategyHosts(specs, config, log, events !== undefined ? { supervised: true, db, runId, events } : { supervised: false });
+      };
       const t0 = performance.now();
       if (w.symbols !== undefined) {
         // Hosts and prepare side by side. Whatever fails, started hosts are kept so `finally`
@@ -223,6 +232,7 @@ async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
         }
       }
       if (hosts !== undefined && stopReason() === undefined) {
+        reload = await startReload(ctx, w, hosts, specs, events);
         const own = w.account?.(prepared, ctx);
         account = own ?? buildAccount(config, w.initialCash, w.execution(prepared, ctx));
         const source = await w.source(prepared, hosts, ctx);
@@ -287,8 +297,29 @@ async function lifecycle<P extends { readonly symbols: readonly string[] }, O>(
   } finally {
     // Ends what listens for the session's end (a live feed), then the strategy processes.
     endLifetime();
+    reload?.stop();
     await hosts?.stop().catch(() => undefined);
+    await reload?.settled();
   }
+}
+
+/**
+ * Hot reload (docs/hot-reload.md) for the supervised daemon modes other than live, when
+ * strategies.hot_reload is on: the watcher of the enabled strategies' files. Loaded lazily: a
+ * backtest never loads it.
+ */
+async function startReload<P extends { readonly symbols: readonly string[] }, O>(
+  ctx: SessionContext,
+  w: ModeWiring<P, O>,
+  hosts: HostGroup,
+  specs: readonly StrategySpec[],
+  events: StrategyEventWriter | undefined,
+): Promise<StrategyReload | undefined> {
+  const { config, log } = ctx;
+  if (!w.supervised || w.mode === 'live' || w.mode === 'backtest' || !config.strategies.hot_reload) return undefined;
+  const { startStrategyReload } = await import('./strategy-reload.ts');
+  const hostOptions = hostOptionsOf(config, log.child({ component: 'strategy-hosts' }));
+  return startStrategyReload({ group: hosts, specs, config, hostOptions, log, ...(events !== undefined ? { events } : {}) });
 }
 
 function sameSymbols(a: readonly string[], b: readonly string[]): boolean {

@@ -11,6 +11,30 @@ export function holeFlag(h: OpenHole): StatusFlag {
   return `HOLE ${h.symbol} ${isoUtc(h.fromTs)}..${h.toTs === undefined ? 'now' : isoUtc(h.toTs)}${h.attempts > 0 ? ` (${h.attempts} failed attempts)` : ''}`;
 }
 
+/**
+ * Flags raised by parts of the session that do not own the status line (a hot reload that failed:
+ * `RELOAD FAILED <instance>`), keyed so the same part can clear its own. Every status line of the
+ * process shows them after the mode's own flags, and is redrawn when they change.
+ */
+const raisedFlags = new Map<string, StatusFlag>();
+const reporters = new Set<StatusReporter>();
+
+export function raiseStatusFlag(key: string, flag: StatusFlag): void {
+  if (raisedFlags.get(key) === flag) return;
+  raisedFlags.set(key, flag);
+  for (const r of reporters) r.refresh();
+}
+
+export function clearStatusFlag(key: string): void {
+  if (!raisedFlags.delete(key)) return;
+  for (const r of reporters) r.refresh();
+}
+
+/** The flags raised with raiseStatusFlag, in the order they were raised. */
+export function raisedStatusFlags(): StatusFlag[] {
+  return [...raisedFlags.values()];
+}
+
 export interface StatusReporter {
   /** After every step. */
   (s: StepStatus): void;
@@ -26,7 +50,8 @@ export interface StatusReporter {
  * most 5 times a second; otherwise an info log line every `everySteps` steps. Never stdout.
  * `flags` are appended to the line for as long as they are raised (e.g. `HOLE BTC/USDT 10:00..10:07`).
  */
-export function statusReporter(logger: Logger, openPositions: () => number, everySteps = 500, flags: () => readonly StatusFlag[] = () => []): StatusReporter {
+export function statusReporter(logger: Logger, openPositions: () => number, everySteps = 500, modeFlags: () => readonly StatusFlag[] = () => []): StatusReporter {
+  const flags = (): StatusFlag[] => [...modeFlags(), ...raisedFlags.values()];
   const tty = process.stderr.isTTY === true;
   let lastDraw = 0;
   let last: StepStatus | undefined;
@@ -63,6 +88,7 @@ export function statusReporter(logger: Logger, openPositions: () => number, ever
       logLine(last, f);
     }
   };
+  reporters.add(report);
   return report;
 }
 
@@ -70,6 +96,8 @@ function lastSignal(s: StepStatus): string {
   return s.lastSignal ? `${s.lastSignal.strategyId} ${s.lastSignal.kind} ${s.lastSignal.symbol}` : '-';
 }
 
+/** At the end of a session: the line is wiped and its reporters forgotten (a next session draws its own). */
 export function clearStatusLine(): void {
+  reporters.clear();
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
 }

@@ -65,6 +65,7 @@ export const ERROR_CODES = {
   CT_ERR_STRATEGY_TIMEOUT: { errorClass: 'strategy', meaning: 'A strategy host missed its heartbeats or did not answer within the deadline.' },
   CT_ERR_STRATEGY_DIED: { errorClass: 'strategy', meaning: 'A strategy host process or worker exited unexpectedly.' },
   CT_ERR_STRATEGY_MEMORY: { errorClass: 'strategy', meaning: 'A strategy process or worker reached its memory cap (strategies.max_memory_mb) and was stopped.' },
+  CT_ERR_STRATEGY_RELOAD: { errorClass: 'strategy', meaning: 'A hot reload of a changed strategy file was refused (the look-ahead check failed, onFill appeared or went, the file is gone, ...); the old code keeps running.' },
   CT_ERR_SIGNAL_INVALID: { errorClass: 'strategy', meaning: 'A strategy emitted a Signal that breaks the Signal contract (unknown symbol, exposure outside [-1, 1], ...).' },
   CT_ERR_PROTOCOL: { errorClass: 'fatal', meaning: 'A host/strategy message broke the protocol (wrong version, unknown type, bad correlation id).' },
   // --- engine ----------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -74,6 +75,19 @@ function toDefinition(mod: unknown, where: string): LoadedStrategy {
   return { def, schema, where };
 }
 
+/**
+ * The URL a strategy file is imported under. A thread's module cache keeps the first code
+ * imported under a URL for good, so a file edited while the daemon runs (hot reload, an inline
+ * host) is imported under a URL naming its text, `?v=<sha256 prefix>`: changed text, new module;
+ * the same text, the cached one. A sandboxed strategy process is fresh for every load, and its
+ * hooks (guest-ts-hooks.mjs) serve the plain URL: it gets the plain URL.
+ */
+function moduleUrl(file: string, text: string): string {
+  const url = pathToFileURL(file).href;
+  if (process.env.CT_GUEST_TS_HOOKS === '1') return url;
+  return `${url}?v=${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+}
+
 /** Loads and contract-checks a strategy module. Throws CT_ERR_STRATEGY_LOAD / _NOT_FOUND. */
 export async function loadStrategy(source: StrategySource, opts: LoadOptions = {}): Promise<LoadedStrategy> {
   if (source.kind === 'builtin') {
@@ -87,8 +101,9 @@ export async function loadStrategy(source: StrategySource, opts: LoadOptions = {
   if (!existsSync(file) || !statSync(file).isFile()) {
     throw new CtError('CT_ERR_STRATEGY_NOT_FOUND', `${file}: strategy file does not exist`, { details: { value: file } });
   }
+  const text = readFileSync(file, 'utf8');
   if (!opts.skipSourceCheck) {
-    const violations = checkStrategySource(readFileSync(file, 'utf8'), file, REPO_ROOT);
+    const violations = checkStrategySource(text, file, REPO_ROOT);
     if (violations.length > 0) {
       throw new CtError('CT_ERR_STRATEGY_LOAD', `${file}: breaks the strategy no-I/O rule:\n${formatViolations(violations)}`, {
         details: { where: file, violations },
@@ -98,7 +113,7 @@ export async function loadStrategy(source: StrategySource, opts: LoadOptions = {
   let mod: unknown;
   try {
     if (file.endsWith('.ts')) await enableTypeScriptImports();
-    mod = await import(pathToFileURL(file).href);
+    mod = await import(moduleUrl(file, text));
   } catch (e) {
     throw loadFail(file, `could not be imported: ${e instanceof Error ? e.message : String(e)}`, e);
   }

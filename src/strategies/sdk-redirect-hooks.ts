@@ -25,9 +25,12 @@ export function initialize(data: Roots): void {
 
 export async function resolve(specifier: string, context: unknown, nextResolve: NextResolve): Promise<Resolved> {
   const r = await nextResolve(specifier, context);
-  if (!r.url.startsWith('file:') || !r.url.endsWith('.ts')) return r;
-  if (roots.sourceRoot !== '' && r.url.startsWith(roots.sourceRoot)) {
-    const built = `${roots.builtRoot}${r.url.slice(roots.sourceRoot.length, -3)}.js`;
+  // A strategy imported under a URL naming its text (`?v=`, loader.ts) passes its query on to the
+  // URLs its imports resolve to; the built SDK it is redirected to is the one shared module, without it.
+  const url = r.url.replace(/[?#].*$/, '');
+  if (!url.startsWith('file:') || !url.endsWith('.ts')) return r;
+  if (roots.sourceRoot !== '' && url.startsWith(roots.sourceRoot)) {
+    const built = `${roots.builtRoot}${url.slice(roots.sourceRoot.length, -3)}.js`;
     if (existsSync(fileURLToPath(built))) return { ...r, url: built, format: 'module' };
   }
   // A strategy is an ES module (docs/strategies.md), also in a folder without a package.json

@@ -61,6 +61,13 @@ export function cacheKey(salt: string, source: string): string {
   return createHash('sha256').update(salt).update('\0').update(source).digest('hex');
 }
 
+/** esbuild's first error as `line L:C: text` (its message's first line only says how many errors there were). */
+function compileError(e: unknown): string {
+  const first = (e as { errors?: Array<{ text?: string; location?: { line?: number; column?: number } | null }> }).errors?.[0];
+  if (first?.text === undefined) return String((e as Error)?.message ?? e).split('\n')[0]!;
+  return first.location ? `line ${first.location.line}:${(first.location.column ?? 0) + 1}: ${first.text}` : first.text;
+}
+
 /** Files already checked in this process, by path: the size and mtime they had then. */
 const seen = new Map<string, string>();
 
@@ -103,7 +110,7 @@ export function prepareGuestCode(roots: readonly string[], cacheDir = defaultGue
         code = compiler().transformSync(source, { loader: 'ts', format: 'esm', target: 'node20', supported: { 'import-attributes': true }, sourcemap: 'inline', sourcefile: file }).code;
       } catch (e) {
         // The guest would fail to load it anyway; this names the file and esbuild's reason.
-        throw new CtError('CT_ERR_STRATEGY_LOAD', `${file}: cannot be compiled for a strategy process: ${(e as Error).message.split('\n')[0]}`, { details: { where: file } });
+        throw new CtError('CT_ERR_STRATEGY_LOAD', `${file}: cannot be compiled for a strategy process: ${compileError(e)}`, { details: { where: file } });
       }
       // Written under a temporary name and renamed: a concurrent daemon never reads half a file.
       const tmp = `${target}.${process.pid}.tmp`;

@@ -41,3 +41,19 @@ export class RecentCandles {
     return out;
   }
 }
+
+/**
+ * The rows of `b` (in time order) whose step time is after `afterTs` and before `beforeTs`: the
+ * candles a host prepared on the recent candles up to `afterTs` has not seen when the step
+ * `beforeTs` comes (a hot-reloaded strategy's catch-up at the swap). A view, not a copy.
+ */
+export function rowsBetween(b: CandleBatch, afterTs: number, beforeTs: number): CandleBatch {
+  let from = 0;
+  while (from < b.length && !(b.ts[from]! > afterTs)) from++;
+  let to = from;
+  while (to < b.length && b.ts[to]! < beforeTs) to++;
+  return {
+    symbols: b.symbols, length: to - from, ts: b.ts.subarray(from, to), sym: b.sym.subarray(from, to), open: b.open.subarray(from, to),
+    high: b.high.subarray(from, to), low: b.low.subarray(from, to), close: b.close.subarray(from, to), volume: b.volume.subarray(from, to),
+  };
+}

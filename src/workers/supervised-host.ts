@@ -17,6 +17,11 @@
  *    (state `failed`, one event saying so) instead of restarting until maxRestarts;
  *  - after `restartResetMs` of healthy running since its last restart, the restart count starts
  *    again from 0: a strategy that fails once a week is never given up for failures long past.
+ *  - `replaceWith` (hot reload) prepares a fresh host of new code beside the running one (start,
+ *    warm-up on the recent candles, the caller's checks) and swaps it in at the next step
+ *    boundary, after feeding it the candles that came while it was prepared: the new host has
+ *    then seen exactly the steps the old one saw, and its first decision is the next step. Until
+ *    the swap, and for good when anything fails, the old host goes on.
  *
  * Backtests do NOT use this wrapper: there, a strategy failure must fail the run with a clear error.
  */
@@ -27,6 +32,7 @@ import type { CandleBatch } from '../domain/candle-batch.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal } from '../domain/signal.ts';
 import { silentLogger } from '../observability/logger.ts';
+import { rowsBetween } from './recent-candles.ts';
 import type { HostReady, Isolation, StopReport, StrategyHost } from './strategy-host.ts';
 
 export type SupervisedState = 'new' | 'up' | 'down' | 'restarting' | 'failed' | 'stopped';
@@ -59,6 +65,34 @@ export interface SupervisorOptions {
   readonly onStatus?: (s: SupervisorStatus) => void;
 }
 
+/**
+ * A check of the new code on its fresh host after the warm-up (hot reload: the look-ahead check):
+ * `recent` are the candles it was warmed up on, `signals` what it decided on them. Throws (a
+ * CtError) to refuse the new code.
+ */
+export type ReplacementCheck = (host: { readonly recent: CandleBatch | undefined; readonly signals: readonly Signal[] }) => Promise<void>;
+
+/** How a `replaceWith` ended: swapped in before the step `swapTs`, or refused (the old code runs on). */
+export type ReplaceOutcome =
+  | { readonly ok: true; readonly swapTs: number; readonly warmedUpCandles: number; readonly caughtUpCandles: number; readonly pid: number | undefined }
+  | { readonly ok: false; readonly error: CtError };
+
+/** Why new code was refused: the cause's code when it has one (a load error), else CT_ERR_STRATEGY_RELOAD. */
+function reloadRefusal(instanceId: string, message: string, cause?: unknown): CtError {
+  const why = cause === undefined ? '' : `: ${isCtError(cause) ? cause.message : String((cause as Error)?.message ?? cause)}`;
+  return new CtError(isCtError(cause) ? cause.code : 'CT_ERR_STRATEGY_RELOAD', `${message}${why}`, { ...(cause !== undefined ? { cause } : {}), details: { instanceId } });
+}
+
+interface PendingReplacement {
+  readonly host: StrategyHost;
+  readonly factory: () => StrategyHost;
+  readonly ready: HostReady;
+  /** Time of the last step the new host was warmed up on (-Infinity: none). */
+  readonly lastTs: number;
+  readonly warmedUpCandles: number;
+  readonly settle: (o: ReplaceOutcome) => void;
+}
+
 export class SupervisedStrategyHost implements StrategyHost {
   readonly instanceId: string;
   readonly isolation: Isolation;
@@ -79,12 +113,17 @@ export class SupervisedStrategyHost implements StrategyHost {
   /** When the current host came up after a restart (undefined before the first restart). */
   private upSince: number | undefined;
   private readonly log: Logger;
+  /** A replacement ready to take over at the next step boundary (hot reload). */
+  private pending: PendingReplacement | undefined;
+  /** Creates a fresh host of the code running now: the one given, then the last one swapped in. */
+  private factory: () => StrategyHost;
 
   /** `factory` creates a fresh, unstarted host for the same spec (called once per (re)start). */
   constructor(
-    private readonly factory: () => StrategyHost,
+    factory: () => StrategyHost,
     private readonly opts: SupervisorOptions = {},
   ) {
+    this.factory = factory;
     this.host = factory();
     this.instanceId = this.host.instanceId;
     this.isolation = this.host.isolation;
@@ -118,6 +157,7 @@ export class SupervisedStrategyHost implements StrategyHost {
   }
 
   async processBatch(batch: CandleBatch): Promise<Signal[]> {
+    if (this.pending !== undefined && batch.length > 0) await this.swapIn(batch.ts[0]!);
     if (this.state !== 'up') return this.skip('processBatch', batch.length);
     try {
       return await this.host.processBatch(batch);
@@ -149,6 +189,7 @@ export class SupervisedStrategyHost implements StrategyHost {
   async stop(): Promise<StopReport> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.dropPending('the daemon stopped before the next step');
     await this.restarting?.catch(() => undefined);
     this.setState('stopped');
     return this.host.stop();
@@ -160,6 +201,102 @@ export class SupervisedStrategyHost implements StrategyHost {
       if (this.restarting) await this.restarting.catch(() => undefined);
       else await new Promise((r) => setTimeout(r, 10));
     }
+  }
+
+  // --- hot reload ---------------------------------------------------------------------------------
+
+  /**
+   * Prepares a fresh host from `factory` (the new code) while the current one goes on: starts it,
+   * warms it up on the recent candles (its Signals there are decisions about the past: only
+   * `check` looks at them), runs `check`, and swaps it in at the next step boundary. Resolves when
+   * it was swapped in, or with the reason it was refused; never rejects. A second call before the
+   * swap supersedes the first. On success `factory` becomes what a later restart uses.
+   */
+  async replaceWith(factory: () => StrategyHost, check?: ReplacementCheck): Promise<ReplaceOutcome> {
+    const refuse = (message: string, cause?: unknown): ReplaceOutcome => ({ ok: false, error: reloadRefusal(this.instanceId, message, cause) });
+    if (this.state === 'stopped' || this.state === 'new') return refuse(`strategy ${this.instanceId} is ${this.state}: nothing to replace`);
+    if (this.state === 'down' || this.state === 'restarting') return refuse(`strategy ${this.instanceId} is ${this.state} after a failure: its restart loads the code that is there then`);
+    let host: StrategyHost | undefined;
+    const fail = (message: string, cause?: unknown): ReplaceOutcome => {
+      void host?.stop().catch(() => undefined);
+      return refuse(message, cause);
+    };
+    let ready: HostReady;
+    try {
+      host = factory();
+      ready = await host.start();
+    } catch (e) {
+      return fail(`the new code of strategy ${this.instanceId} did not start`, e);
+    }
+    if (this.ready !== undefined && ready.usesFills !== this.ready.usesFills) {
+      return fail(`the new code of strategy ${this.instanceId} ${ready.usesFills ? 'exports' : 'no longer exports'} onFill: the loop's batching was chosen for the code it started with; restart the daemon for this change`);
+    }
+    const recent = await this.opts.warmupProvider?.();
+    let signals: Signal[] = [];
+    try {
+      if (recent !== undefined && recent.length > 0) signals = await host.processBatch(recent);
+    } catch (e) {
+      return fail(`the new code of strategy ${this.instanceId} failed on the ${recent?.length ?? 0} recent candles it was warmed up on`, e);
+    }
+    try {
+      await check?.({ recent, signals });
+    } catch (e) {
+      return fail(`the new code of strategy ${this.instanceId} failed its checks`, e);
+    }
+    if ((this.state as SupervisedState) === 'stopped') return fail(`strategy ${this.instanceId}: the daemon stopped while the new code was prepared`);
+    this.dropPending('a newer version of the file superseded it');
+    const lastTs = recent !== undefined && recent.length > 0 ? recent.ts[recent.length - 1]! : -Infinity;
+    const prepared = host;
+    return new Promise<ReplaceOutcome>((settle) => {
+      this.pending = { host: prepared, factory, ready, lastTs, warmedUpCandles: recent?.length ?? 0, settle };
+      this.log.info({ warmedUpCandles: recent?.length ?? 0, pid: prepared.pid }, `strategy ${this.instanceId}: new code warmed up and checked; it takes over at the next step`);
+    });
+  }
+
+  /** The step boundary before `nextTs`: the prepared host catches up on the steps it missed, then takes over. */
+  private async swapIn(nextTs: number): Promise<void> {
+    const p = this.pending!;
+    this.pending = undefined;
+    const refuse = (message: string, cause?: unknown): void => {
+      void p.host.stop().catch(() => undefined);
+      p.settle({ ok: false, error: reloadRefusal(this.instanceId, message, cause) });
+    };
+    if (this.state === 'restarting' || this.state === 'stopped') return refuse(`strategy ${this.instanceId} was ${this.state} at the swap`);
+    const recent = await this.opts.warmupProvider?.();
+    // The recent candles must still reach back to the last step the new host saw, or a step
+    // between would be lost to it (the daemon ran through more steps than it keeps meanwhile).
+    if (p.lastTs !== -Infinity && (recent === undefined || recent.length === 0 || recent.ts[0]! > p.lastTs)) {
+      return refuse(`strategy ${this.instanceId}: the daemon went through more steps while the new code was prepared than it keeps as recent candles; save the file again to retry`);
+    }
+    const missing = recent === undefined ? undefined : rowsBetween(recent, p.lastTs, nextTs);
+    try {
+      // Decisions about steps the old code already decided: discarded.
+      if (missing !== undefined && missing.length > 0) await p.host.processBatch(missing);
+    } catch (e) {
+      return refuse(`the new code of strategy ${this.instanceId} failed on the ${missing?.length ?? 0} candles that came while it was prepared`, e);
+    }
+    const old = this.host;
+    this.host = p.host;
+    this.factory = p.factory;
+    this.ready = p.ready;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    void old.stop().catch(() => undefined);
+    if (this.state !== 'up') {
+      // A strategy given up (or waiting to restart) runs again on code that may be fixed.
+      this.restarts = 0;
+      this.setState('up');
+    }
+    this.log.info({ swapTs: nextTs, caughtUpCandles: missing?.length ?? 0, pid: p.host.pid }, `strategy ${this.instanceId}: new code swapped in before step ${nextTs}`);
+    p.settle({ ok: true, swapTs: nextTs, warmedUpCandles: p.warmedUpCandles, caughtUpCandles: missing?.length ?? 0, pid: p.host.pid });
+  }
+
+  private dropPending(why: string): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    void p.host.stop().catch(() => undefined);
+    p.settle({ ok: false, error: reloadRefusal(this.instanceId, `strategy ${this.instanceId}: new code not swapped in: ${why}`) });
   }
 
   // --- failure and restart ------------------------------------------------------------------------
