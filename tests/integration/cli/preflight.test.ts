@@ -8,6 +8,7 @@ import { generateSynthetic } from '../../../src/data/synthetic.ts';
 import { importShared, tempWorkspace } from '../../support/backtest-env.ts';
 import { runCliProcess, startCliProcess } from '../../support/cli-process.ts';
 import { query, waitFor } from '../../support/daemon-process.ts';
+import { closeReaders, readDb } from '../../support/forward-daemon.ts';
 import { startFakeBybit, type FakeBybitServer } from '../../support/fake-bybit/server.ts';
 import { serveSynthetic } from '../../support/fake-bybit/sources.ts';
 import { HAS_SHARED_DATA, REPO_ROOT } from '../../support/shared-data.ts';
@@ -164,6 +165,7 @@ describe('preflight before a forward or live deploy, against the fake Bybit', ()
   }, 60_000);
   afterAll(async () => {
     clearInterval(clock);
+    closeReaders();
     await server?.close();
   });
 
@@ -251,15 +253,9 @@ describe('preflight before a forward or live deploy, against the fake Bybit', ()
 
     const daemon = startCliProcess(['--mode', 'forward', '--skip-preflight', ...setArgs(ws.sets)], 60_000, envWith());
     try {
-      // The database may exist a moment before its tables do: a failed read is "not yet".
-      const running = (): boolean => {
-        try {
-          return query<{ status: string }>(ws.stateDb, 'SELECT status FROM runs').some((x) => x.status === 'running');
-        } catch {
-          return false;
-        }
-      };
-      await waitFor(() => existsSync(ws.stateDb) && running(), 30_000, 'the forward run to start');
+      // readDb reads "not yet" while the database or its tables are still being made.
+      const running = (): boolean => readDb(ws.stateDb, (db) => (db.prepare('SELECT status FROM runs').all() as { status: string }[]).some((x) => x.status === 'running')) === true;
+      await waitFor(running, 30_000, 'the forward run to start');
       daemon.kill('SIGINT');
       const out = await daemon.exited;
       expect(out.code, out.stderr).toBe(0);
