@@ -48,7 +48,11 @@ module.exports = {
   allowed: [
     { from: { path: '^(src/|main\\.ts)' }, to: { dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-no-pkg', 'npm-unknown'] } },
     { from: { path: '^(main\\.ts|src/cli/)' }, to: { path: '.' } },
-    { from: { path: layer('app') }, to: { path: to('core', 'domain', 'config', 'observability', 'persistence', 'data', 'venues', 'indicators', 'strategies', 'strategy-sdk', 'engine', 'execution', 'workers', 'reporting', 'app', 'preflight') } },
+    { from: { path: layer('app') }, to: { path: to('core', 'domain', 'config', 'observability', 'persistence', 'data', 'venues', 'indicators', 'strategies', 'strategy-sdk', 'engine', 'execution', 'workers', 'reporting', 'app', 'preflight', 'research') } },
+    // Research runs (walk-forward, the ranking evaluation): built on the app's backtest and the engine.
+    { from: { path: layer('research') }, to: { path: to('core', 'domain', 'config', 'observability', 'persistence', 'data', 'indicators', 'strategies', 'strategy-sdk', 'engine', 'execution', 'workers', 'reporting', 'app', 'research') } },
+    // The local dashboard: reads the state DB and results, starts backtests as CLI processes.
+    { from: { path: layer('server') }, to: { path: to('core', 'domain', 'config', 'observability', 'persistence', 'strategies', 'strategy-sdk', 'reporting', 'server') } },
     { from: { path: layer('preflight') }, to: { path: to('core', 'domain', 'config', 'observability', 'persistence', 'data', 'venues', 'indicators', 'strategies', 'strategy-sdk', 'engine', 'app', 'preflight') } },
     { from: { path: layer('core') }, to: { path: to('core') } },
     { from: { path: layer('domain') }, to: { path: to('core', 'domain') } },

@@ -7,10 +7,13 @@ import { addGlobalOptions, CliHelp, globalsOf, refuseUnusedGlobals } from './glo
 import { registerConfigCommands } from './config-commands.ts';
 import { registerDataCommands } from './data-commands.ts';
 import { registerPreflightCommand } from './preflight-command.ts';
+import { registerRankCommand } from './rank-command.ts';
 import { registerRunsCommand } from './runs-command.ts';
+import { registerServeCommand } from './serve-command.ts';
 import { registerStrategyCommands } from './strategy-commands.ts';
 import { registerSweepCommand } from './sweep-command.ts';
 import { packageVersion } from './version.ts';
+import { registerWalkforwardCommand } from './walkforward-command.ts';
 
 /** Commander's Command with our help (only the global options a sub-command honours) on every sub-command. */
 class CliCommand extends Command {
@@ -58,9 +61,12 @@ export function buildProgram(stops?: StopHold): Command {
   registerDataCommands(program);
   registerStrategyCommands(program);
   registerSweepCommand(program);
+  registerWalkforwardCommand(program);
+  registerRankCommand(program);
   registerRunsCommand(program);
   registerConfigCommands(program);
   registerPreflightCommand(program);
+  registerServeCommand(program);
   return program;
 }
 

@@ -131,6 +131,40 @@ export const SECTIONS = {
     min_free_disk_mb: num({ int: true, min: 0, default: 1024 }),
     lookahead_candles: num({ int: true, min: 50, max: 100_000, default: 500 }),
   },
+  /** `walkforward`: optimise on a train window, run the choice on the next test window, roll on. */
+  walkforward: {
+    train_days: num({ int: true, min: 1, max: 36_500, default: 180 }),
+    test_days: num({ int: true, min: 1, max: 36_500, default: 60 }),
+    step_days: num({ int: true, min: 0, max: 36_500, default: 0 }),
+    windows: oneOf(['rolling', 'anchored'] as const, 'rolling'),
+    objective: oneOf(['sharpe', 'sortino', 'calmar', 'profit_factor', 'expectancy', 'total_return'] as const, 'sharpe'),
+    min_trades: num({ int: true, min: 0, max: 1_000_000, default: 10 }),
+    steps: num({ int: true, min: 2, max: 100, default: 5 }),
+  },
+  /** `rank`: the 4-hour ranking evaluation over a universe of symbols (docs/research.md). */
+  rank: {
+    symbols: list({ default: 'BTC/USDT,ETH/USDT,SOL/USDT,XRP/USDT,BNB/USDT', item: SYMBOL, min: 1, allowed: 'a comma list of ccxt symbols (the universe)' }),
+    strategies: list({ default: 'macd_rsi_confluence,momentum_rank', item: ID, min: 1, allowed: 'a comma list of ranking strategy ids' }),
+    feature_timeframe: oneOf(TIMEFRAME_NAMES, '1h'),
+    shift_hours: num({ int: true, min: 1, max: 720, default: 2 }),
+    window_hours: num({ int: true, min: 1, max: 720, default: 4 }),
+    max_positions: num({ int: true, min: 1, max: 100, default: 3 }),
+    max_atr_pct: num({ gt: 0, max: 100, default: 5 }),
+    min_volume: num({ min: 0, default: 0 }),
+    normalize: oneOf(['zscore', 'percentile'] as const, 'zscore'),
+    lookback_candles: num({ int: true, min: 50, max: 100_000, default: 300 }),
+  },
+  /** What every backtest, walk-forward and ranking run writes beside its CSV files. */
+  report: {
+    html: bool(true),
+    png: bool(true),
+    monte_carlo_runs: num({ int: true, min: 0, max: 100_000, default: 1000 }),
+    monte_carlo_seed: num({ int: true, min: 0, max: 4_294_967_295, default: 7 }),
+  },
+  /** `serve`: the local dashboard (127.0.0.1 only). */
+  serve: {
+    port: num({ int: true, min: 0, max: 65_535, default: 8787 }),
+  },
   secrets: {
     api_key_env: str({ default: 'BYBIT_API_KEY', pattern: ENV_NAME, allowed: 'an environment variable NAME (not the key itself)' }),
     api_secret_env: str({ default: 'BYBIT_API_SECRET', pattern: ENV_NAME, allowed: 'an environment variable NAME (not the secret itself)' }),
