@@ -9,7 +9,6 @@
  */
 import { join, resolve } from 'node:path';
 import type { RawConfig } from '../../config/load.ts';
-import { loadConfig } from '../../config/load.ts';
 import { resolvedIniText } from '../../config/resolved.ts';
 import type { Config } from '../../config/schema.ts';
 import { codeUrl } from '../../core/code-location.ts';
@@ -24,15 +23,13 @@ import { finishRun, insertBacktestSummary, insertRun } from '../../persistence/r
 import { openStateDb } from '../../persistence/state-db.ts';
 import { computeMetrics } from '../../reporting/metrics/compute-metrics.ts';
 import { metricsToJson } from '../../reporting/results/metrics-json.ts';
-import { crossParamProblem } from '../../strategies/cross-param-check.ts';
-import { loadStrategy, resolveStrategySource } from '../../strategies/loader.ts';
-import { validateParams } from '../../strategy-sdk/schema.ts';
 import { runParallel } from '../../workers/parallel-backtests.ts';
 import { loadBacktestCandles, loadFunding } from '../../app/market-data.ts';
 import { newRunId } from '../../app/run-id.ts';
 import { chooseBest, choiceDrift, type WindowChoice } from './choose.ts';
 import { evaluateWindow, type EvaluationJob, type EvaluationResult } from './evaluate.ts';
-import { combinations, gridAxes, type Combination, type GridAxisInput, type ParamAxis } from './param-grid.ts';
+import type { GridAxisInput } from './param-grid.ts';
+import { planSearch, type SearchPlan } from './search-plan.ts';
 import { stitchEquity } from './stitch.ts';
 import { summarise, type WalkforwardSummary, type WindowRow } from './summary.ts';
 import { writeWalkforwardResults } from './results-files.ts';
@@ -59,65 +56,6 @@ export interface WalkforwardOutcome {
 }
 
 const JOB_MODULE = codeUrl('./evaluate.ts', import.meta.url).href;
-
-/** What the search is over, validated: the strategy, its axes and the combinations that pass its rules. */
-export interface SearchPlan {
-  readonly strategy: string;
-  readonly axes: ParamAxis[];
-  /** Parameters without a schema range (kept at their configured value). */
-  readonly fixed: string[];
-  readonly combos: Combination[];
-  /** Combinations left out by the strategy's cross-parameter rule (e.g. fast >= slow), with the first reason. */
-  readonly skipped: { readonly count: number; readonly reason: string | null };
-}
-
-/** The grid of the one strategy, every value checked against its schema, combinations against its rule. */
-export async function planSearch(inp: Pick<WalkforwardInputs, 'config' | 'configFile' | 'sets' | 'grid'>): Promise<SearchPlan> {
-  const { config } = inp;
-  const enabled = config.strategies.enabled;
-  if (enabled.length !== 1) {
-    throw new CtError('CT_ERR_USAGE', `walkforward optimises one strategy: --strategies ${enabled.join(',')} names ${enabled.length} (give one)`, { details: { value: enabled.join(',') } });
-  }
-  const strategy = enabled[0]!;
-  const loaded = await loadStrategy(resolveStrategySource(strategy, resolve(config.strategies.custom_dir)));
-  const { axes, fixed } = gridAxes(strategy, loaded.schema.inputs, inp.grid, config.walkforward.steps);
-  const configured = config.strategy[strategy] ?? {};
-  // Every single value must be a valid value of its parameter: a typo is a usage error, not a skipped set.
-  for (const a of axes) {
-    const param = a.key.startsWith(`strategy.${strategy}.`) ? a.key.slice(strategy.length + 10) : undefined;
-    for (const v of a.values) {
-      if (param !== undefined) validateParams(loaded.schema, { [param]: v });
-      else loadConfig({ file: inp.configFile, sets: [...inp.sets, `${a.key}=${v}`] });
-    }
-  }
-  const all = combinations(axes);
-  const combos: Combination[] = [];
-  let skipped = 0;
-  let reason: string | null = null;
-  for (const c of all) {
-    const params: Record<string, string> = { ...configured };
-    for (const o of c.overrides) {
-      const [k, v] = splitOverride(o);
-      if (k.startsWith(`strategy.${strategy}.`)) params[k.slice(strategy.length + 10)] = v;
-    }
-    const problem = loaded.def.checkParams ? crossParamProblem(loaded.def, validateParams(loaded.schema, params), strategy) : undefined;
-    if (problem !== undefined) {
-      skipped++;
-      reason ??= `${c.overrides.join(' ')}: ${problem.message}`;
-      continue;
-    }
-    combos.push({ ...c, index: combos.length });
-  }
-  if (combos.length === 0) {
-    throw new CtError('CT_ERR_USAGE', `--grid: no parameter set of ${strategy} passes its rules (${reason ?? 'empty grid'})`, { details: { value: reason } });
-  }
-  return { strategy, axes, fixed, combos, skipped: { count: skipped, reason } };
-}
-
-function splitOverride(o: string): [string, string] {
-  const eq = o.indexOf('=');
-  return [o.slice(0, eq), o.slice(eq + 1)];
-}
 
 /** Columns copied once into SharedArrayBuffers: a job's structured clone then shares them instead of copying. */
 function sharedColumns(c: CandleColumns): CandleColumns {

@@ -15,7 +15,7 @@ import type { Metrics } from '../../reporting/metrics/types.ts';
 import { alignTable, num, pct } from '../../reporting/results/format.ts';
 import type { WindowChoice } from './choose.ts';
 import type { EvaluationResult } from './evaluate.ts';
-import type { SearchPlan } from './run-walkforward.ts';
+import type { SearchPlan } from './search-plan.ts';
 import type { StitchedEquity } from './stitch.ts';
 import { DAY_MS, type WalkWindow } from './windows.ts';
 
