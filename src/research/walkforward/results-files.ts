@@ -1,7 +1,7 @@
 /**
  * results/<walkforward-run-id>/: windows.csv (one row per window), equity.csv (the stitched
  * out-of-sample equity with buy-and-hold on the same marks), metrics.json (the stitched run's
- * Metrics), summary.json (the walk-forward figures) and config.ini. No run id, wall time or
+ * Metrics), summary.json (the walk-forward figures), config.ini and report.html (report.html = true). No run id, wall time or
  * absolute path is inside them: the same config and candles give the same bytes.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -38,7 +38,7 @@ export function equityCsv(s: StitchedEquity): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function writeWalkforwardResults(dir: string, r: { rows: readonly WindowRow[]; stitched: StitchedEquity; metricsJson: string; summary: WalkforwardSummary; configIni: string }): void {
+export function writeWalkforwardResults(dir: string, r: { rows: readonly WindowRow[]; stitched: StitchedEquity; metricsJson: string; summary: WalkforwardSummary; configIni: string; reportHtml?: string }): void {
   try {
     mkdirSync(dir, { recursive: false });
   } catch (e) {
@@ -50,4 +50,5 @@ export function writeWalkforwardResults(dir: string, r: { rows: readonly WindowR
   writeFileSync(join(dir, 'metrics.json'), r.metricsJson);
   writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(roundedCopy({ summary: r.summary, windows: r.rows }, 'summary'), null, 2)}\n`);
   writeFileSync(join(dir, 'config.ini'), r.configIni);
+  if (r.reportHtml !== undefined) writeFileSync(join(dir, 'report.html'), r.reportHtml);
 }

@@ -33,6 +33,7 @@ import { planSearch, type SearchPlan } from './search-plan.ts';
 import { stitchEquity } from './stitch.ts';
 import { summarise, type WalkforwardSummary, type WindowRow } from './summary.ts';
 import { writeWalkforwardResults } from './results-files.ts';
+import { walkforwardReportHtml } from './report-page.ts';
 import { planWindows, type WalkWindow } from './windows.ts';
 
 export interface WalkforwardInputs {
@@ -163,7 +164,8 @@ async function walk(inp: WalkforwardInputs, runId: string, windows: readonly Wal
   });
   const { summary, rows } = summarise({ config, windows, plan, trained, tests, stitched, metrics, drift: choiceDrift(plan.axes, plan.combos, trained.map((t) => t.choice.chosen)) });
   const resultsDir = resolve(join(config.general.results_dir, runId));
-  writeWalkforwardResults(resultsDir, { rows, stitched, metricsJson: metricsToJson(metrics), summary, configIni: resolvedIniText(inp.raw, config.strategies.enabled) });
+  const reportHtml = config.report.html ? walkforwardReportHtml({ summary, rows, stitched }) : undefined;
+  writeWalkforwardResults(resultsDir, { rows, stitched, metricsJson: metricsToJson(metrics), summary, configIni: resolvedIniText(inp.raw, config.strategies.enabled), ...(reportHtml !== undefined ? { reportHtml } : {}) });
   log.info({ runId, windows: windows.length, chosen: rows.filter((r) => r.params !== null).length }, 'walkforward finished');
   return { resultsDir, summary, windows: rows, metrics };
 }

@@ -11,6 +11,8 @@ import { csvRows, importShared, tempWorkspace } from '../../support/backtest-env
 import { query } from '../../support/daemon-process.ts';
 import { HAS_SHARED_DATA } from '../../support/shared-data.ts';
 import { CandleStore } from '../../../src/data/store.ts';
+import { launchBrowser, pageWithErrors, screenshotPath } from '../../support/browser.ts';
+import { pathToFileURL } from 'node:url';
 import { cli, expectOneCleanLine, setArgs, writeSyntheticStore } from './cli-env.ts';
 
 interface WfJson {
@@ -33,6 +35,9 @@ describe('walkforward on a synthetic store', () => {
   const common = [...sets, '--strategies', 'simple_ma', '--symbols', 'BTC/USDT', '--timeframe', '1h', '--from', '2023-01-01', '--to', '2023-05-01', 'walkforward',
     '--train-days', '40', '--test-days', '20', '--grid', 'strategy.simple_ma.fast=5,10', '--grid', 'strategy.simple_ma.slow=30,60', '--json'];
 
+  /** The rolling run's results (the report test opens its report.html). */
+  let rolling: { dir: string; rows: Array<Record<string, string>> } | undefined;
+
   beforeAll(async () => {
     await writeSyntheticStore(ws.dataDir, { symbols: ['BTC/USDT'], timeframe: '1h', from: '2023-01-01', to: '2023-05-01', seed: 5 });
   });
@@ -42,8 +47,9 @@ describe('walkforward on a synthetic store', () => {
     expect(two.stderr).not.toMatch(/CT_ERR_/);
     expect(two.code).toBe(0);
     const a = lastJson(two.stdout);
-    for (const f of ['windows.csv', 'equity.csv', 'metrics.json', 'summary.json', 'config.ini']) expect(existsSync(join(a.results_dir, f))).toBe(true);
+    for (const f of ['windows.csv', 'equity.csv', 'metrics.json', 'summary.json', 'config.ini', 'report.html']) expect(existsSync(join(a.results_dir, f))).toBe(true);
     const rows = csvRows(readFileSync(join(a.results_dir, 'windows.csv'), 'utf8'));
+    rolling = { dir: a.results_dir, rows };
     // 120 days, train 40 + test 20, step = test: starts at days 0, 20, 40, 60.
     const start = Date.UTC(2023, 0, 1);
     expect(rows.map((r) => [r.train_from, r.train_to, r.test_from, r.test_to])).toEqual([0, 20, 40, 60].map((d) => [iso(start + d * DAY), iso(start + (d + 40) * DAY), iso(start + (d + 40) * DAY), iso(start + (d + 60) * DAY)]));
@@ -66,8 +72,34 @@ describe('walkforward on a synthetic store', () => {
     expect(one.code).toBe(0);
     const b = lastJson(one.stdout);
     expect(b.run_id).not.toBe(a.run_id);
-    for (const f of ['windows.csv', 'equity.csv', 'metrics.json', 'summary.json']) {
+    for (const f of ['windows.csv', 'equity.csv', 'metrics.json', 'summary.json', 'report.html']) {
       expect(readFileSync(join(b.results_dir, f), 'utf8'), f).toBe(readFileSync(join(a.results_dir, f), 'utf8'));
+    }
+  });
+
+  it('opens its report.html in Chromium with no error: the charts, one bar pair per window, and a window row click shows its test span', async () => {
+    expect(rolling, 'the rolling run above must have succeeded').toBeDefined();
+    const browser = await launchBrowser();
+    try {
+      const { page, errors } = await pageWithErrors(browser);
+      await page.goto(pathToFileURL(join(rolling!.dir, 'report.html')).href);
+      await page.waitForFunction(() => (window as unknown as { __report?: { ready: boolean } }).__report?.ready === true);
+      const hooks = 'window.__report';
+      expect(await page.evaluate(`${hooks}.chartIds()`)).toEqual(['wf-equity', 'wf-drawdown']);
+      expect(await page.locator('#wf-bars rect').count()).toBeGreaterThanOrEqual(rolling!.rows.length);
+      await page.locator('#wf-windows tbody tr').nth(2).click();
+      const range = (await page.evaluate(`${hooks}.visibleRange('wf-equity')`)) as { from: number; to: number };
+      const row = rolling!.rows[2]!;
+      // Window 3's test span (epoch seconds) is in view, centred (within a candle), with some context around it.
+      const t0 = Date.parse(row.test_from!) / 1000, t1 = Date.parse(row.test_to!) / 1000;
+      expect(range.from).toBeLessThanOrEqual(t0);
+      expect(range.to).toBeGreaterThanOrEqual(t1 - 3600);
+      expect(Math.abs((range.from + range.to) / 2 - (t0 + t1) / 2)).toBeLessThanOrEqual(3600);
+      expect(range.to - range.from).toBeLessThan(3 * (t1 - t0));
+      await page.screenshot({ path: screenshotPath('walkforward', 'report.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
     }
   });
 
