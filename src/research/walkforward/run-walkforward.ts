@@ -25,6 +25,7 @@ import { computeMetrics } from '../../reporting/metrics/compute-metrics.ts';
 import { metricsToJson } from '../../reporting/results/metrics-json.ts';
 import { runParallel } from '../../workers/parallel-backtests.ts';
 import { loadBacktestCandles, loadFunding } from '../../app/market-data.ts';
+import { describeStop, holdProcessStop, stopCauseOf } from '../../app/process-stop.ts';
 import { newRunId } from '../../app/run-id.ts';
 import { chooseBest, choiceDrift, type WindowChoice } from './choose.ts';
 import { evaluateWindow, type EvaluationJob, type EvaluationResult } from './evaluate.ts';
@@ -77,16 +78,22 @@ export async function trainWindows(
   base: Pick<EvaluationJob, 'configFile' | 'sets' | 'candles' | 'funding' | 'initialCash'>,
   windows: readonly WalkWindow[],
   plan: SearchPlan,
-  opts: { readonly threads: number; readonly minTrades: number; readonly objective: keyof EvaluationResult['objectives']; readonly onDone?: (done: number, total: number) => void },
+  opts: {
+    readonly threads: number; readonly minTrades: number; readonly objective: keyof EvaluationResult['objectives'];
+    readonly onDone?: (done: number, total: number) => void;
+    /** A stop (Ctrl-C): evaluations not started are not started, and the walk-forward ends interrupted. */
+    readonly signal?: AbortSignal;
+  },
 ): Promise<Array<{ readonly choice: WindowChoice; readonly results: EvaluationResult[] }>> {
   const jobs: EvaluationJob[] = [];
   for (const w of windows) {
     for (const c of plan.combos) jobs.push({ ...base, sets: [...base.sets, ...c.overrides], from: w.trainFrom, to: w.trainTo, keepDetail: false });
   }
   const outcomes = await runParallel<EvaluationJob, EvaluationResult>(jobs, {
-    threads: opts.threads, jobModule: JOB_MODULE, exportName: 'evaluateWindow',
+    threads: opts.threads, jobModule: JOB_MODULE, exportName: 'evaluateWindow', ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onDone ? { onJobDone: (_i: number, done: number, total: number) => opts.onDone!(done, total) } : {}),
   });
+  if (opts.signal?.aborted) throw new WalkforwardStopped();
   const failed = outcomes.find((o) => !o.ok);
   if (failed !== undefined && !failed.ok) throw failed.error;
   const n = plan.combos.length;
@@ -96,6 +103,9 @@ export async function trainWindows(
     return { choice: chooseBest(plan.combos, scores, opts.minTrades), results };
   });
 }
+
+/** Thrown when a stop was requested: the run row ends `interrupted` and nothing is written. */
+class WalkforwardStopped extends Error {}
 
 export async function runWalkforward(inp: WalkforwardInputs): Promise<WalkforwardOutcome> {
   const { config } = inp;
@@ -107,10 +117,11 @@ export async function runWalkforward(inp: WalkforwardInputs): Promise<Walkforwar
   const log = inp.logger.child({ component: 'walkforward' });
   const runId = newRunId('walkforward');
   const db = openStateDb(config.general.state_dir, { busyTimeoutMs: config.general.db_busy_timeout_ms });
+  const stops = holdProcessStop();
   try {
     insertRun(db, { id: runId, mode: 'backtest', startedAt: new Date().toISOString(), configSnapshot: resolvedIniText(inp.raw, config.strategies.enabled), gitCommit: currentGitCommit(), pid: process.pid });
     try {
-      const out = await walk(inp, runId, windows, plan, log);
+      const out = await walk(inp, runId, windows, plan, log, stops.signal);
       insertBacktestSummary(db, {
         runId, strategies: config.strategies.enabled, symbols: config.market.symbols, timeframe: config.market.timeframe,
         fromTs: windows[0]!.testFrom, toTs: windows.at(-1)!.testTo, metricsJson: JSON.stringify(out.metrics), resultsDir: out.resultsDir,
@@ -118,16 +129,22 @@ export async function runWalkforward(inp: WalkforwardInputs): Promise<Walkforwar
       finishRun(db, runId, 'completed', new Date().toISOString());
       return { runId, resultsDir: out.resultsDir, summary: out.summary, windows: out.windows };
     } catch (e) {
+      if (e instanceof WalkforwardStopped || stops.signal.aborted) {
+        const how = describeStop(stopCauseOf(stops.signal));
+        finishRun(db, runId, 'interrupted', new Date().toISOString(), `stopped (${how}) before the end: no results written`);
+        throw new CtError('CT_ERR_RUN_FAILED', `walkforward ${runId} interrupted (${how}): no results written`);
+      }
       const err = isCtError(e) ? e : new CtError('CT_ERR_RUN_FAILED', `walkforward ${runId} failed: ${(e as Error).message}`, { cause: e });
       finishRun(db, runId, 'failed', new Date().toISOString(), err.toLine());
       throw err;
     }
   } finally {
+    stops.release();
     db.close();
   }
 }
 
-async function walk(inp: WalkforwardInputs, runId: string, windows: readonly WalkWindow[], plan: SearchPlan, log: Logger) {
+async function walk(inp: WalkforwardInputs, runId: string, windows: readonly WalkWindow[], plan: SearchPlan, log: Logger, signal: AbortSignal) {
   const { config } = inp;
   const wf = config.walkforward;
   const loaded = await loadBacktestCandles(config, log);
@@ -136,12 +153,13 @@ async function walk(inp: WalkforwardInputs, runId: string, windows: readonly Wal
   const funding: Array<readonly [string, FundingHistory | undefined]> = [...fundingMap];
   const base = { configFile: inp.configFile, sets: [...inp.sets], candles: [...candles], funding, initialCash: config.backtest.initial_cash };
   log.info({ runId, windows: windows.length, combinations: plan.combos.length, evaluations: windows.length * plan.combos.length, threads: inp.threads }, 'walkforward started');
-  const trained = await trainWindows(base, windows, plan, { threads: inp.threads, minTrades: wf.min_trades, objective: wf.objective, ...(inp.onEvaluation ? { onDone: inp.onEvaluation } : {}) });
+  const trained = await trainWindows(base, windows, plan, { threads: inp.threads, minTrades: wf.min_trades, objective: wf.objective, signal, ...(inp.onEvaluation ? { onDone: inp.onEvaluation } : {}) });
 
   // Test windows in order, each from the equity the previous one ended with.
   let equity = config.backtest.initial_cash;
   const tests: Array<EvaluationResult | undefined> = [];
   for (let k = 0; k < windows.length; k++) {
+    if (signal.aborted) throw new WalkforwardStopped();
     const w = windows[k]!;
     const chosen = trained[k]!.choice.chosen;
     if (chosen === null) {

@@ -83,7 +83,7 @@ describe('walkforward on a synthetic store', () => {
     try {
       const { page, errors } = await pageWithErrors(browser);
       await page.goto(pathToFileURL(join(rolling!.dir, 'report.html')).href);
-      await page.waitForFunction(() => (window as unknown as { __report?: { ready: boolean } }).__report?.ready === true);
+      await page.waitForFunction('window.__report && window.__report.ready === true');
       const hooks = 'window.__report';
       expect(await page.evaluate(`${hooks}.chartIds()`)).toEqual(['wf-equity', 'wf-drawdown']);
       expect(await page.locator('#wf-bars rect').count()).toBeGreaterThanOrEqual(rolling!.rows.length);
