@@ -55,9 +55,14 @@ describe('walkforward on a synthetic store', () => {
     expect(rows.map((r) => [r.train_from, r.train_to, r.test_from, r.test_to])).toEqual([0, 20, 40, 60].map((d) => [iso(start + d * DAY), iso(start + (d + 40) * DAY), iso(start + (d + 40) * DAY), iso(start + (d + 60) * DAY)]));
     expect(a.window_count).toBe(4);
     expect(rows.every((r) => /^fast=(5|10) slow=(30|60)$/.test(r.params!) && Number(r.is_trades) >= 2)).toBe(true);
-    // Stitched: each test window starts where the previous one ended.
-    for (let k = 1; k < rows.length; k++) expect(rows[k]!.start_equity).toBe(rows[k - 1]!.end_equity);
+    // Stitched: each test window's run starts (flat: its first mark is all cash) from the equity the previous one ended with.
     const equity = csvRows(readFileSync(join(a.results_dir, 'equity.csv'), 'utf8'));
+    rows.forEach((row, k) => {
+      const marks = equity.filter((e) => e.window === String(k + 1));
+      expect(marks[0]!.time).toBe(row.test_from);
+      expect(Number(marks[0]!.equity)).toBe(k === 0 ? 10_000 : Number(rows[k - 1]!.end_equity));
+      expect(Number(marks.at(-1)!.equity)).toBe(Number(row.end_equity));
+    });
     expect(equity[0]!.time).toBe(rows[0]!.test_from);
     expect(Number(equity.at(-1)!.equity)).toBeCloseTo(a.oos.final_equity, 6);
     expect(a.oos.trades).toBe(rows.reduce((s, r) => s + Number(r.oos_trades), 0));
