@@ -1,6 +1,7 @@
 /**
  * results/<walkforward-run-id>/: windows.csv (one row per window), equity.csv (the stitched
- * out-of-sample equity with buy-and-hold on the same marks), metrics.json (the stitched run's
+ * out-of-sample equity with buy-and-hold on the same marks), trades.csv and fills.csv (the test
+ * windows' trades and fills, in window order, same columns as a backtest's), metrics.json (the stitched run's
  * Metrics), summary.json (the walk-forward figures), config.ini and report.html (report.html = true). No run id, wall time or
  * absolute path is inside them: the same config and candles give the same bytes.
  */
@@ -8,6 +9,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CtError } from '../../core/errors.ts';
 import { isoUtc } from '../../core/time.ts';
+import type { Fill } from '../../domain/order.ts';
+import type { Trade } from '../../domain/trade.ts';
+import { writeFillsCsv, writeTradesCsv } from '../../reporting/results/csv-files.ts';
 import { csvNum, csvText } from '../../reporting/results/format.ts';
 import { roundedCopy } from '../../reporting/results/metrics-json.ts';
 import type { StitchedEquity } from './stitch.ts';
@@ -38,7 +42,7 @@ export function equityCsv(s: StitchedEquity): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function writeWalkforwardResults(dir: string, r: { rows: readonly WindowRow[]; stitched: StitchedEquity; metricsJson: string; summary: WalkforwardSummary; configIni: string; reportHtml?: string }): void {
+export function writeWalkforwardResults(dir: string, r: { rows: readonly WindowRow[]; stitched: StitchedEquity; metricsJson: string; summary: WalkforwardSummary; configIni: string; trades: readonly Trade[]; fills: readonly Fill[]; reportHtml?: string }): void {
   try {
     mkdirSync(dir, { recursive: false });
   } catch (e) {
@@ -48,6 +52,8 @@ export function writeWalkforwardResults(dir: string, r: { rows: readonly WindowR
   writeFileSync(join(dir, 'windows.csv'), windowsCsv(r.rows));
   writeFileSync(join(dir, 'equity.csv'), equityCsv(r.stitched));
   writeFileSync(join(dir, 'metrics.json'), r.metricsJson);
+  writeTradesCsv(join(dir, 'trades.csv'), r.trades);
+  writeFillsCsv(join(dir, 'fills.csv'), r.fills);
   writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(roundedCopy({ summary: r.summary, windows: r.rows }, 'summary'), null, 2)}\n`);
   writeFileSync(join(dir, 'config.ini'), r.configIni);
   if (r.reportHtml !== undefined) writeFileSync(join(dir, 'report.html'), r.reportHtml);

@@ -183,7 +183,7 @@ async function walk(inp: WalkforwardInputs, runId: string, windows: readonly Wal
   const { summary, rows } = summarise({ config, windows, plan, trained, tests, stitched, metrics, drift: choiceDrift(plan.axes, plan.combos, trained.map((t) => t.choice.chosen)) });
   const resultsDir = resolve(join(config.general.results_dir, runId));
   const reportHtml = config.report.html ? walkforwardReportHtml({ summary, rows, stitched }) : undefined;
-  writeWalkforwardResults(resultsDir, { rows, stitched, metricsJson: metricsToJson(metrics), summary, configIni: resolvedIniText(inp.raw, config.strategies.enabled), ...(reportHtml !== undefined ? { reportHtml } : {}) });
+  writeWalkforwardResults(resultsDir, { rows, stitched, metricsJson: metricsToJson(metrics), summary, configIni: resolvedIniText(inp.raw, config.strategies.enabled), trades, fills, ...(reportHtml !== undefined ? { reportHtml } : {}) });
   log.info({ runId, windows: windows.length, chosen: rows.filter((r) => r.params !== null).length }, 'walkforward finished');
   return { resultsDir, summary, windows: rows, metrics };
 }

@@ -47,7 +47,7 @@ describe('walkforward on a synthetic store', () => {
     expect(two.stderr).not.toMatch(/CT_ERR_/);
     expect(two.code).toBe(0);
     const a = lastJson(two.stdout);
-    for (const f of ['windows.csv', 'equity.csv', 'metrics.json', 'summary.json', 'config.ini', 'report.html']) expect(existsSync(join(a.results_dir, f))).toBe(true);
+    for (const f of ['windows.csv', 'equity.csv', 'trades.csv', 'fills.csv', 'metrics.json', 'summary.json', 'config.ini', 'report.html']) expect(existsSync(join(a.results_dir, f))).toBe(true);
     const rows = csvRows(readFileSync(join(a.results_dir, 'windows.csv'), 'utf8'));
     rolling = { dir: a.results_dir, rows };
     // 120 days, train 40 + test 20, step = test: starts at days 0, 20, 40, 60.
@@ -66,6 +66,11 @@ describe('walkforward on a synthetic store', () => {
     expect(equity[0]!.time).toBe(rows[0]!.test_from);
     expect(Number(equity.at(-1)!.equity)).toBeCloseTo(a.oos.final_equity, 6);
     expect(a.oos.trades).toBe(rows.reduce((s, r) => s + Number(r.oos_trades), 0));
+    expect(csvRows(readFileSync(join(a.results_dir, 'trades.csv'), 'utf8'))).toHaveLength(a.oos.trades);
+    // Warm-up is not traded: every out-of-sample fill lies inside a test window (the close at its end is stamped with the last candle's close time).
+    const fills = csvRows(readFileSync(join(a.results_dir, 'fills.csv'), 'utf8'));
+    expect(fills.length).toBeGreaterThanOrEqual(2 * a.oos.trades);
+    for (const f of fills) expect(rows.some((r) => f.time! >= r.test_from! && f.time! <= r.test_to!), f.time).toBe(true);
     expect(two.stdout).not.toContain('walk-forward efficiency'); // --json: only the JSON line
 
     const [run] = query<{ status: string; mode: string }>(ws.stateDb, 'SELECT status, mode FROM runs WHERE id = ?', a.run_id);
@@ -77,7 +82,7 @@ describe('walkforward on a synthetic store', () => {
     expect(one.code).toBe(0);
     const b = lastJson(one.stdout);
     expect(b.run_id).not.toBe(a.run_id);
-    for (const f of ['windows.csv', 'equity.csv', 'metrics.json', 'summary.json', 'report.html']) {
+    for (const f of ['windows.csv', 'equity.csv', 'trades.csv', 'fills.csv', 'metrics.json', 'summary.json', 'report.html']) {
       expect(readFileSync(join(b.results_dir, f), 'utf8'), f).toBe(readFileSync(join(a.results_dir, f), 'utf8'));
     }
   });
