@@ -1,11 +1,15 @@
 /**
  * report.html of a walk-forward, from the report page blocks (src/reporting/html): the headline
- * figures, the stitched out-of-sample equity against buy-and-hold on the same test spans, its
+ * figures, the test windows' trades on the price, the stitched out-of-sample equity against buy-and-hold on the same test spans, its
  * drawdown, the in-sample vs out-of-sample objective of every window as bars, the windows table
  * (a click shows that window's test span on the charts) and how to read it all. Same inputs, same
  * bytes.
  */
+import type { CandleColumns } from '../../domain/candle.ts';
+import type { Fill } from '../../domain/order.ts';
+import type { Trade } from '../../domain/trade.ts';
 import { renderReportPage } from '../../reporting/html/page.ts';
+import { priceChartSection } from '../../reporting/html/price-chart-section.ts';
 import { escapeHtml } from '../../reporting/html/escape.ts';
 import { dataTableSection, formatValue, htmlSection, lineChartSection, metricsSection, notesSection, PALETTE, type ReportSection } from '../../reporting/html/sections.ts';
 import type { StitchedEquity } from './stitch.ts';
@@ -15,6 +19,10 @@ export interface WalkforwardReportInput {
   readonly summary: WalkforwardSummary;
   readonly rows: readonly WindowRow[];
   readonly stitched: StitchedEquity;
+  /** Candles over the test spans (first test start to last test end), for the price chart. */
+  readonly candles: ReadonlyMap<string, CandleColumns>;
+  readonly trades: readonly Trade[];
+  readonly fills: readonly Fill[];
 }
 
 const pct = (v: number | null | undefined): string => formatValue(v ?? null, 'percent');
@@ -69,6 +77,7 @@ export function walkforwardReportHtml(r: WalkforwardReportInput): string {
         ] },
       ],
     }),
+    priceChartSection({ id: 'wf-price', title: 'Out-of-sample trades on the price', candles: r.candles, fills: r.fills, trades: r.trades, syncGroup: 'wf' }),
     lineChartSection({ id: 'wf-equity', title: 'Out-of-sample equity vs buy-and-hold', format: 'money', syncGroup: 'wf', series: [
       { name: 'walk-forward (OOS, stitched)', ts, values: r.stitched.marks.map((m) => m.equity) },
       { name: 'buy and hold (same spans)', ts, values: r.stitched.buyAndHold, dashed: true },
@@ -98,15 +107,15 @@ export function walkforwardReportHtml(r: WalkforwardReportInput): string {
       `Each train window: all ${s.combinations} parameter sets evaluated${s.combinations_skipped > 0 ? ` (${s.combinations_skipped} left out by the strategy's own rules)` : ''}; the highest ${s.objective} among the sets with at least ${s.min_trades} trades wins, ties to the first in grid order.`,
       'The choice uses only the train candles (and the warm-up candles before them): a candle after the train window cannot change it.',
       'Every evaluation is the backtest engine (same fills, fees, slippage, risk gate), starting flat at its window start after a warm-up the strategy does not trade on.',
-      s.efficiency.definition ? `Walk-forward efficiency: ${s.efficiency.definition}.` : '',
+      `Walk-forward efficiency: ${s.efficiency.definition}; return efficiency: ${s.efficiency.return_definition}.`,
       `Parameter stability: ${s.stability.definition}.`,
       `Buy-and-hold: ${s.buy_and_hold.definition}.`,
-    ].filter(Boolean) }),
+    ] }),
   ];
   return renderReportPage({
     title: `Walk-forward: ${s.strategy} on ${s.symbols.join(', ')} ${s.timeframe}`,
     subtitle: `${s.from.slice(0, 10)} – ${s.to.slice(0, 10)}, ${s.window_count} ${s.windows} windows, objective ${s.objective}`,
     sections,
-    footer: 'cryptotrader walkforward: results beside this file (windows.csv, equity.csv, metrics.json, summary.json)',
+    footer: 'cryptotrader walkforward: results beside this file (windows.csv, equity.csv, trades.csv, fills.csv, metrics.json, summary.json)',
   });
 }

@@ -87,7 +87,7 @@ describe('walkforward on a synthetic store', () => {
     }
   });
 
-  it('opens its report.html in Chromium with no error: the charts, one bar pair per window, and a window row click shows its test span', async () => {
+  it('opens its report.html in Chromium with no error: the charts, a marker per OOS fill, the bars per window, and a window row click shows its test span', async () => {
     expect(rolling, 'the rolling run above must have succeeded').toBeDefined();
     const browser = await launchBrowser();
     try {
@@ -95,7 +95,10 @@ describe('walkforward on a synthetic store', () => {
       await page.goto(pathToFileURL(join(rolling!.dir, 'report.html')).href);
       await page.waitForFunction('window.__report && window.__report.ready === true');
       const hooks = 'window.__report';
-      expect(await page.evaluate(`${hooks}.chartIds()`)).toEqual(['wf-equity', 'wf-drawdown']);
+      expect(await page.evaluate(`${hooks}.chartIds()`)).toEqual(['wf-price', 'wf-equity', 'wf-drawdown']);
+      const fills = csvRows(readFileSync(join(rolling!.dir, 'fills.csv'), 'utf8'));
+      expect(fills.length).toBeGreaterThan(0);
+      expect(await page.evaluate(`${hooks}.markerTotal()`)).toBe(fills.length);
       expect(await page.locator('#wf-bars rect').count()).toBeGreaterThanOrEqual(rolling!.rows.length);
       await page.locator('#wf-windows tbody tr').nth(2).click();
       const range = (await page.evaluate(`${hooks}.visibleRange('wf-equity')`)) as { from: number; to: number };
