@@ -102,7 +102,36 @@ async function runWalkforwardCommand(o: WalkforwardOptions, cmd: Command): Promi
     checkGridKeys(axes, strategies, () => Object.keys(schema.inputs));
   }
   const sets = [...shorthandSets(g), ...own, 'general.mode=backtest'];
-  const r = await runWalkforward({ configFile: g.config, sets, config: c, raw: ctx.raw, logger: ctx.logger, grid: axes, threads });
+  const progress = await evaluationProgress();
+  let r;
+  try {
+    r = await runWalkforward({ configFile: g.config, sets, config: c, raw: ctx.raw, logger: ctx.logger, grid: axes, threads, onEvaluation: progress.done });
+  } finally {
+    progress.stop();
+  }
   const head = `walkforward ${r.runId}: ${r.summary.window_count} windows, results: ${r.resultsDir}`;
   emitResult(g.json, { run_id: r.runId, results_dir: r.resultsDir, ...r.summary, windows_table: r.windows }, walkforwardTable(r.summary, r.windows, head));
+}
+
+/** A progress bar of the train evaluations on a terminal; nothing otherwise (hundreds of lines would bury the result). */
+async function evaluationProgress(): Promise<{ done: (done: number, total: number) => void; stop: () => void }> {
+  if (process.stderr.isTTY !== true) return { done: () => undefined, stop: () => undefined };
+  const { default: cliProgress } = await import('cli-progress');
+  const bar = new cliProgress.SingleBar(
+    { format: 'walkforward [{bar}] {value}/{total} train evaluations | {eta_formatted} left', stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 16 },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    done: (done, total) => {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
 }
