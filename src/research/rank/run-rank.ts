@@ -79,7 +79,7 @@ export function rankSettings(config: Config): RankSettings {
 /** What ran on what: the head of metrics.json and of the --json summary (no run id, no clock). */
 function settingsDoc(config: Config, s: RankSettings, strategies: readonly string[]): Record<string, unknown> {
   return {
-    from: isoUtc(s.from), to: isoUtc(s.to), symbols: s.symbols, strategies, base_timeframe: config.market.timeframe,
+    from: isoUtc(s.from), to: isoUtc(s.to), symbols: s.symbols, ranking_strategies: strategies, base_timeframe: config.market.timeframe,
     feature_timeframe: config.rank.feature_timeframe, shift_hours: s.shiftHours, window_hours: s.windowHours,
     max_positions: s.maxPositions, max_atr_pct: s.maxAtrPct, min_volume: s.minVolume, normalize: s.normalize,
     lookback_candles: s.lookbackCandles, fee_bps: config.execution.fee_bps, slippage_bps: config.execution.slippage_bps,
