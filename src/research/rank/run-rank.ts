@@ -112,7 +112,9 @@ export async function runRank(inp: { config: Config; raw: RawConfig; logger: Log
     const resultsDir = resolve(join(config.general.results_dir, runId));
     const head = settingsDoc(config, settings, ids);
     const metricsText = metricsJsonText(head, evaluation, metrics);
+    const t2 = performance.now();
     writeRankResults(resultsDir, { 'config.ini': configIni, 'slices.csv': slicesCsv(evaluation), 'curve.csv': curveCsv(evaluation, ids), 'metrics.json': metricsText });
+    const filesMs = performance.now() - t2;
     insertSlices(db, runId, evaluation.slices);
     insertRankMetrics(db, runId, metrics);
     // The results index every run kind shares (runs show, the dashboard): metrics.json's content.
@@ -120,7 +122,8 @@ export async function runRank(inp: { config: Config; raw: RawConfig; logger: Log
       runId, ids.join(','), settings.symbols.join(','), config.market.timeframe, settings.from, settings.to, metricsText, resultsDir,
     );
     finishRun(db, runId, 'completed', new Date().toISOString());
-    logger.info({ runId, times: evaluation.times.length, slices: evaluation.slices.length, loadMs, evalMs }, 'rank finished');
+    const dbMs = performance.now() - t2 - filesMs;
+    logger.info({ runId, times: evaluation.times.length, slices: evaluation.slices.length, loadMs, evalMs, filesMs, dbMs }, 'rank finished');
     const summary = { run_id: runId, results_dir: resultsDir, ...JSON.parse(metricsText) as Record<string, unknown> };
     return { runId, resultsDir, evaluation, metrics, table: comparisonTable(metrics), summary };
   } catch (e) {
