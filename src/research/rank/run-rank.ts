@@ -19,6 +19,7 @@ import { newRunId } from '../../app/run-id.ts';
 import { evaluateRanking, type RankEvaluation, type RankSettings, type RankStrategy } from './evaluate.ts';
 import { strategyMetrics, type RankMetrics } from './metrics.ts';
 import { comparisonTable, curveCsv, metricsJsonText, slicesCsv, writeRankResults } from './rank-files.ts';
+import { rankReportHtml } from './rank-report.ts';
 import { insertRankMetrics, insertRankRun, insertSlices } from './rank-store.ts';
 
 /**
@@ -113,7 +114,9 @@ export async function runRank(inp: { config: Config; raw: RawConfig; logger: Log
     const head = settingsDoc(config, settings, ids);
     const metricsText = metricsJsonText(head, evaluation, metrics);
     const t2 = performance.now();
-    writeRankResults(resultsDir, { 'config.ini': configIni, 'slices.csv': slicesCsv(evaluation), 'curve.csv': curveCsv(evaluation, ids), 'metrics.json': metricsText });
+    const files: Record<string, string> = { 'config.ini': configIni, 'slices.csv': slicesCsv(evaluation), 'curve.csv': curveCsv(evaluation, ids), 'metrics.json': metricsText };
+    if (config.report.html) files['report.html'] = rankReportHtml({ settings: head, evaluation, metrics });
+    writeRankResults(resultsDir, files);
     const filesMs = performance.now() - t2;
     insertSlices(db, runId, evaluation.slices);
     insertRankMetrics(db, runId, metrics);
