@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { csvRows, importShared, tempWorkspace } from '../../support/backtest-env.ts';
+import { launchBrowser, pageWithErrors, screenshotPath } from '../../support/browser.ts';
 import { runCliProcess } from '../../support/cli-process.ts';
 import { HAS_SHARED_DATA, SPOT_1H_FILES } from '../../support/shared-data.ts';
 import { marketSets, syntheticCandles, writeSyntheticStore, SPOT_MARKET, type SyntheticMarketSpec } from '../../support/synthetic-store.ts';
@@ -46,7 +48,7 @@ describe('rank: the ranking evaluation from the command line', () => {
     const dirB = /results in (\S+)/.exec(b.stdout)![1]!;
     const csvText = readFileSync(join(summary.results_dir, 'slices.csv'), 'utf8');
     // Determinism: the two runs (same config and candles) wrote identical files.
-    for (const f of ['slices.csv', 'curve.csv', 'metrics.json']) expect(readFileSync(join(dirB, f), 'utf8'), f).toBe(readFileSync(join(summary.results_dir, f), 'utf8'));
+    for (const f of ['slices.csv', 'curve.csv', 'metrics.json', 'report.html']) expect(readFileSync(join(dirB, f), 'utf8'), f).toBe(readFileSync(join(summary.results_dir, f), 'utf8'));
 
     const db = new Database(ws.stateDb, { readonly: true });
     const runs = db.prepare(`SELECT id, mode, status FROM runs ORDER BY id`).all() as Array<{ id: string; mode: string; status: string }>;
@@ -85,6 +87,22 @@ describe('rank: the ranking evaluation from the command line', () => {
       worst = Math.max(worst, (before - c.low[k]!) / before);
     }
     expect(Number(s.max_drawdown_pct)).toBeCloseTo(worst * 100, 10);
+
+    // report.html opens offline in a real browser, with no error: both strategies side by side
+    // and one cumulative curve per strategy.
+    const browser = await launchBrowser();
+    try {
+      const { page, errors } = await pageWithErrors(browser);
+      await page.goto(pathToFileURL(join(summary.results_dir, 'report.html')).href);
+      await page.waitForFunction(() => (window as unknown as { __report?: { ready?: boolean } }).__report?.ready === true);
+      expect(await page.evaluate(() => (window as unknown as { __report: { chartIds(): string[] } }).__report.chartIds())).toEqual(['curve']);
+      expect(await page.locator('#curve .ct-legend-item').allTextContents()).toEqual(['macd_rsi_confluence', 'momentum_rank']);
+      expect(await page.locator('#comparison thead th').allTextContents()).toEqual(['metric', 'macd_rsi_confluence', 'momentum_rank']);
+      await page.screenshot({ path: screenshotPath('rank', 'report.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('refuses bad usage with exit 2 and one line naming the option: an unknown strategy, a non-ranking strategy, a window of 0 hours, a feature timeframe below the base one', async () => {
