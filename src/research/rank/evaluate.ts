@@ -66,6 +66,8 @@ export interface RankEvaluation {
   readonly slices: readonly Slice[];
   /** Symbol-times left out before any strategy saw them, by reason. */
   readonly skipped: Readonly<Record<SkipReason, number>>;
+  /** The same per symbol (universe order; symbols never skipped have all zeros). */
+  readonly skippedBySymbol: Readonly<Record<string, Readonly<Record<SkipReason, number>>>>;
   readonly perStrategy: ReadonlyMap<string, StrategyTally>;
 }
 
@@ -99,15 +101,19 @@ function checkScores(id: string, t: number, scores: unknown, allowed: ReadonlySe
 
 /** Builds the snapshot at t for every symbol (features + gates); shared by all strategies. */
 function snapshotAt(
-  t: number, s: RankSettings, series: ReadonlyMap<string, FeatureSeries>, skipped: Record<SkipReason, number>,
+  t: number, s: RankSettings, series: ReadonlyMap<string, FeatureSeries>, skipped: Record<SkipReason, number>, bySymbol: Record<string, Record<SkipReason, number>>,
 ): RankSnapshot {
+  const skip = (symbol: string, why: SkipReason): void => {
+    skipped[why]++;
+    bySymbol[symbol]![why]++;
+  };
   const rows: Array<{ symbol: string; raw: RankFeatures; close: number; quoteVolume: number }> = [];
   for (const symbol of s.symbols) {
     const f = series.get(symbol)!;
     const k = lastClosedAt(f, t);
     const raw = featuresAt(f, k);
     if (raw === undefined) {
-      skipped.no_features++;
+      skip(symbol, 'no_features');
       continue;
     }
     rows.push({ symbol, raw, close: f.close[k]!, quoteVolume: f.quoteVolume[k]! });
@@ -117,8 +123,8 @@ function snapshotAt(
   const norm = normalizeFeatures(rows.map((r) => r.raw), s.normalize);
   const candidates: RankCandidate[] = [];
   rows.forEach((r, i) => {
-    if (r.raw.atr_pct > s.maxAtrPct) skipped.atr_above_max++;
-    else if (r.quoteVolume < s.minVolume) skipped.volume_below_min++;
+    if (r.raw.atr_pct > s.maxAtrPct) skip(r.symbol, 'atr_above_max');
+    else if (r.quoteVolume < s.minVolume) skip(r.symbol, 'volume_below_min');
     else candidates.push(Object.freeze({ symbol: r.symbol, raw: Object.freeze(r.raw), norm: Object.freeze(norm[i]!), close: r.close, quoteVolume: r.quoteVolume }));
   });
   return Object.freeze({ ts: t, candidates: Object.freeze(candidates), normalize: s.normalize, maxPositions: s.maxPositions });
@@ -131,12 +137,13 @@ export function evaluateRanking(
   for (const symbol of s.symbols) series.set(symbol, computeFeatures(featureCandles.get(symbol)!, s.featureMs));
   const times = evaluationTimes(s);
   const skipped: Record<SkipReason, number> = { no_features: 0, atr_above_max: 0, volume_below_min: 0 };
+  const bySymbol: Record<string, Record<SkipReason, number>> = Object.fromEntries(s.symbols.map((sym) => [sym, { no_features: 0, atr_above_max: 0, volume_below_min: 0 }]));
   const perStrategy = new Map<string, StrategyTally>(strategies.map((x) => [x.id, { timesSelected: 0, unmeasured: 0 }]));
   const slices: Slice[] = [];
   const windowMs = s.windowHours * HOUR;
   const order = new Map(s.symbols.map((sym, i) => [sym, i]));
   for (const t of times) {
-    const snap = snapshotAt(t, s, series, skipped);
+    const snap = snapshotAt(t, s, series, skipped, bySymbol);
     if (snap.candidates.length === 0) continue;
     const byName = new Map(snap.candidates.map((c) => [c.symbol, c]));
     for (const strat of strategies) {
@@ -162,5 +169,5 @@ export function evaluateRanking(
       }
     }
   }
-  return { times, slices, skipped, perStrategy };
+  return { times, slices, skipped, skippedBySymbol: bySymbol, perStrategy };
 }

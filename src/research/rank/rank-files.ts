@@ -47,7 +47,7 @@ export function curveCsv(ev: RankEvaluation, strategies: readonly string[]): str
 }
 
 export function metricsJsonText(settings: Record<string, unknown>, ev: RankEvaluation, metrics: readonly RankMetrics[]): string {
-  const doc = { ...settings, evaluation_times: ev.times.length, skipped: ev.skipped, strategies: metrics };
+  const doc = { ...settings, evaluation_times: ev.times.length, skipped: ev.skipped, skipped_by_symbol: ev.skippedBySymbol, strategies: metrics };
   return `${JSON.stringify(roundedCopy(doc, 'metrics'), null, 2)}\n`;
 }
 

@@ -93,6 +93,7 @@ describe('rank evaluation', () => {
     const aboveAtr = series.reduce((n, { f }) => n + open.times.filter((t) => featuresAt(f, lastClosedAt(f, t))!.atr_pct > maxAtr).length, 0);
     expect(aboveAtr).toBeGreaterThan(0);
     expect(gatedAtr.skipped.atr_above_max).toBe(aboveAtr);
+    expect(Object.values(gatedAtr.skippedBySymbol).reduce((n, x) => n + x.atr_above_max, 0)).toBe(aboveAtr);
     expect(gatedAtr.slices.length).toBeGreaterThan(0);
     for (const s of gatedAtr.slices) expect(s.raw.atr_pct).toBeLessThanOrEqual(maxAtr);
 

@@ -19,7 +19,7 @@ describe('rank metrics', () => {
       slice(2 * H, 'A', -3, 4, 1), // time 2h: -3
       slice(6 * H, 'B', 1, 0.2, 1), // time 6h: +1
     ];
-    const ev: RankEvaluation = { times, slices, skipped: { no_features: 0, atr_above_max: 0, volume_below_min: 0 }, perStrategy: new Map([['s', { timesSelected: 3, unmeasured: 0 }]]) };
+    const ev: RankEvaluation = { times, slices, skipped: { no_features: 0, atr_above_max: 0, volume_below_min: 0 }, skippedBySymbol: {}, perStrategy: new Map([['s', { timesSelected: 3, unmeasured: 0 }]]) };
     const m = strategyMetrics(ev, 's');
     expect(m.trades).toBe(4);
     expect(m.win_rate_pct).toBe(50);
