@@ -42,6 +42,8 @@ export interface RankRunResult {
 export async function loadRankStrategies(config: Config): Promise<RankStrategy[]> {
   const customDir = resolve(config.strategies.custom_dir);
   const out: RankStrategy[] = [];
+  const twice = config.rank.strategies.find((id, i) => config.rank.strategies.indexOf(id) !== i);
+  if (twice !== undefined) throw new CtError('CT_ERR_USAGE', `rank.strategies: ${twice} is named twice (each strategy is one column of the comparison)`, { details: { value: twice } });
   for (const id of config.rank.strategies) {
     const loaded = await loadStrategy(resolveStrategySource(id, customDir));
     const hook = loaded.def.rank;
