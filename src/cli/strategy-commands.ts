@@ -16,7 +16,7 @@ export function registerStrategyCommands(program: Command): void {
       const r = await discoverStrategies(resolve(ctx.config.strategies.custom_dir));
       const lines = r.ok.map((x) => {
         const inputs = Object.entries(x.inputs as Record<string, { type: string; default: unknown }>).map(([k, v]) => `${k}=${String(v.default)}`).join(' ');
-        return `${x.id.padEnd(24)} ${String(x.version).padEnd(8)} ${x.source.kind.padEnd(8)} ${inputs}\n${''.padEnd(25)}${x.description}`;
+        return `${x.id.padEnd(24)} ${String(x.version).padEnd(8)} ${x.source.kind.padEnd(8)} ${inputs}\n${''.padEnd(25)}${x.description}${x.ranking ? `\n${''.padEnd(25)}ranking strategy: usable by \`rank\`` : ''}`;
       });
       for (const b of r.broken) lines.push(`BROKEN ${b.file}: ${b.error}`);
       emitResult(ctx.opts.json, r, lines.join('\n'));

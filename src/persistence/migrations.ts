@@ -134,6 +134,24 @@ export const MIGRATIONS: readonly Migration[] = [
         action TEXT NOT NULL, message TEXT NOT NULL,
         PRIMARY KEY (run_id, seq));`,
   },
+  {
+    version: 5,
+    name: 'ranking evaluation slices and metrics',
+    // One row per selection of a ranking run (`rank`): its window, return after costs, drawdown
+    // inside the window, rank, score and the features it was chosen on (JSON: raw and normalised;
+    // features are derived data, kept here only as the record of a decision). Metrics per
+    // strategy of the run (metrics JSON as in metrics.json).
+    sql: `
+      CREATE TABLE slice_results (
+        run_id TEXT NOT NULL REFERENCES runs(id), strategy_id TEXT NOT NULL, seq INTEGER NOT NULL,
+        eval_ts INTEGER NOT NULL, symbol TEXT NOT NULL, entry_ts INTEGER NOT NULL, exit_ts INTEGER NOT NULL,
+        entry_price REAL NOT NULL, exit_price REAL NOT NULL, return_pct REAL NOT NULL, max_drawdown_pct REAL NOT NULL,
+        rank INTEGER NOT NULL, score REAL NOT NULL, weight REAL NOT NULL, features TEXT NOT NULL,
+        PRIMARY KEY (run_id, strategy_id, seq));
+      CREATE TABLE rank_metrics (
+        run_id TEXT NOT NULL REFERENCES runs(id), strategy_id TEXT NOT NULL, metrics TEXT NOT NULL,
+        PRIMARY KEY (run_id, strategy_id));`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -29,6 +29,7 @@ const BUILTINS: Readonly<Record<string, () => Promise<unknown>>> = {
   trend_following: () => import('../../strategies/builtins/trend_following.ts'),
   mean_reversion: () => import('../../strategies/builtins/mean_reversion.ts'),
   macd_rsi_confluence: () => import('../../strategies/builtins/macd_rsi_confluence.ts'),
+  momentum_rank: () => import('../../strategies/builtins/momentum_rank.ts'),
 };
 
 /** Ids of the built-in strategies, in documentation order. */
@@ -59,7 +60,7 @@ function toDefinition(mod: unknown, where: string): LoadedStrategy {
   const candidate = (m.default !== undefined && typeof m.default === 'object' ? m.default : m) as Record<string, unknown>;
   const schema = validateSchema(candidate.schema, where);
   if (typeof candidate.onCandle !== 'function') throw loadFail(where, 'the strategy must export an onCandle(ctx) function');
-  for (const k of ['onInit', 'onFill', 'onFinish', 'warmup', 'checkParams', 'initialState'] as const) {
+  for (const k of ['onInit', 'onFill', 'onFinish', 'warmup', 'checkParams', 'initialState', 'rank'] as const) {
     if (candidate[k] !== undefined && typeof candidate[k] !== 'function') throw loadFail(where, `${k} must be a function when exported`);
   }
   const def: AnyStrategy = {
@@ -71,6 +72,7 @@ function toDefinition(mod: unknown, where: string): LoadedStrategy {
     ...(candidate.warmup ? { warmup: candidate.warmup as AnyStrategy['warmup'] } : {}),
     ...(candidate.checkParams ? { checkParams: candidate.checkParams as AnyStrategy['checkParams'] } : {}),
     ...(candidate.initialState ? { initialState: candidate.initialState as AnyStrategy['initialState'] } : {}),
+    ...(candidate.rank ? { rank: candidate.rank as AnyStrategy['rank'] } : {}),
   };
   return { def, schema, where };
 }
@@ -140,6 +142,8 @@ export interface DiscoveredStrategy {
   readonly source: StrategySource;
   readonly inputs: StrategyInputs;
   readonly universe: boolean;
+  /** It exports the ranking hook: `rank` can evaluate it (absent: it does not). */
+  readonly ranking?: boolean;
 }
 export interface BrokenStrategy {
   readonly file: string;
@@ -158,7 +162,7 @@ export async function discoverStrategies(customDir: string): Promise<{ ok: Disco
   const broken: BrokenStrategy[] = [];
   const describe = (l: LoadedStrategy, source: StrategySource): DiscoveredStrategy => ({
     id: l.schema.id, name: l.schema.name, version: l.schema.version, description: l.schema.description,
-    source, inputs: l.schema.inputs, universe: l.schema.universe === true,
+    source, inputs: l.schema.inputs, universe: l.schema.universe === true, ranking: l.def.rank !== undefined,
   });
   const fail = (file: string, e: unknown): void => {
     broken.push({ file, error: e instanceof Error ? e.message : String(e), code: isCtError(e) ? e.code : 'CT_ERR_STRATEGY_LOAD' });

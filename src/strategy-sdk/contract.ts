@@ -3,6 +3,7 @@ import type { CandleColumns } from '../domain/candle.ts';
 import type { MarketType } from '../domain/instrument.ts';
 import type { Fill } from '../domain/order.ts';
 import type { Signal, SignalKind } from '../domain/signal.ts';
+import type { RankScore, RankSnapshot } from './ranking.ts';
 import type { ParamsOf, StrategyInputs, StrategySchema } from './schema.ts';
 
 /**
@@ -150,6 +151,13 @@ export interface StrategyDefinition<I extends StrategyInputs, S> {
   /** Informational only (signals cannot be emitted here). Exporting it runs the strategy in lock-step. */
   onFill?(ctx: StrategyContext<ParamsOf<I>, S>, fill: Fill): void;
   onFinish?(ctx: StrategyContext<ParamsOf<I>, S>): void;
+  /**
+   * The ranking hook: a strategy that exports it is a ranking strategy, usable by `rank` (the
+   * 4-hour ranking evaluation). Called once per evaluation time with the universe's features at
+   * that time; returns the candidates it wants with a score each (higher is better). Pure: the
+   * same snapshot and parameters must give the same answer (no state, no clock).
+   */
+  rank?(snapshot: RankSnapshot, params: ParamsOf<I>): readonly RankScore[];
 }
 
 /** What the loader works with once a module was accepted. */

@@ -13,6 +13,8 @@ export type {
 export type {
   BoolInput, FloatInput, IntInput, ParamsOf, SelectInput, StrategyInput, StrategyInputs, StrategySchema,
 } from './schema.ts';
+export { RANK_FEATURE_NAMES } from './ranking.ts';
+export type { RankCandidate, RankFeatureName, RankFeatures, RankScore, RankSnapshot } from './ranking.ts';
 export { crossedAbove, crossedBelow, meanOfLast } from './helpers.ts';
 export { defineCrossoverStrategy } from './crossover.ts';
 export * from '../indicators/index.ts';

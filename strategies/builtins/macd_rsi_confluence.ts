@@ -12,6 +12,12 @@ import { atr, defineStrategy, macd, roc, rsi, volumeZscore } from '../../src/str
  * or 1 with `exposure = full`). Stop: close - stop_atr x ATR.
  * Exit a held symbol when its confluence breaks: histogram slope < 0, or RSI < rsi_low, or
  * RSI > rsi_exit. Long only.
+ *
+ * Ranking hook (`rank`, the seed's mandatory baseline): the same confluence on the evaluation's
+ * features at t (ATR/close within [min_atr_pct, max_atr_pct], MACD histogram slope > 0, RSI in
+ * [rsi_low, rsi_high]); candidates are ranked by momentum + volume, as on candles: score =
+ * normalised trend slope + normalised volume z-score. The evaluation computes its features with
+ * fixed periods (RSI 14, MACD 12/26/9, ATR 14), so the period inputs apply to onCandle only.
  */
 export default defineStrategy({
   schema: {
@@ -48,6 +54,17 @@ export default defineStrategy({
     macd.warmup(p.macd_fast, p.macd_slow, p.macd_signal) + 1, rsi.warmup(p.rsi_period), atr.warmup(p.atr_period),
     roc.warmup(p.roc_period), volumeZscore.warmup(p.volume_period),
   ),
+  rank(snapshot, p) {
+    const out: Array<{ symbol: string; score: number }> = [];
+    for (const c of snapshot.candidates) {
+      const atrFrac = c.raw.atr_pct / 100;
+      if (!(atrFrac >= p.min_atr_pct && atrFrac <= p.max_atr_pct)) continue;
+      if (!(c.raw.macd_hist_slope > 0)) continue;
+      if (!(c.raw.rsi >= p.rsi_low && c.raw.rsi <= p.rsi_high)) continue;
+      out.push({ symbol: c.symbol, score: c.norm.trend_slope_pct + c.norm.volume_z });
+    }
+    return out;
+  },
   onCandle(ctx) {
     const p = ctx.params;
     const weight = p.exposure === 'equal' ? 1 / p.max_positions : 1;

@@ -16,6 +16,7 @@ import { insertBacktestSummary } from '../../persistence/runs.ts';
 import { simulatedExecution } from '../account.ts';
 import { fillModelOf } from '../component-options.ts';
 import { loadBacktestCandles, loadFunding } from '../market-data.ts';
+import { tradeLevels } from '../trade-levels.ts';
 import { runSession, type SessionStatus } from '../session.ts';
 import type { ModeModule } from './mode.ts';
 
@@ -28,8 +29,9 @@ export interface BacktestOutcome {
   readonly table: string;
   readonly candles: number;
   /** Phase timings in ms: reading the store, starting strategy hosts (process start), the candle
-   *  loop (strategies, risk, fills, accounting), and metrics + results files. */
-  readonly timings: { readonly loadMs: number; readonly hostStartMs: number; readonly loopMs: number; readonly resultsMs: number };
+   *  loop (strategies, risk, fills, accounting), and metrics + results files; `reportMs` is the
+   *  part of `resultsMs` spent on report.html and the PNG charts. */
+  readonly timings: { readonly loadMs: number; readonly hostStartMs: number; readonly loopMs: number; readonly resultsMs: number; readonly reportMs: number };
 }
 
 export interface BacktestInputs {
@@ -98,25 +100,44 @@ export async function runBacktest(inp: BacktestInputs): Promise<BacktestOutcome>
         benchmarkCloses: new Map(benchmark.map(([s, c]) => [s, c.close] as const)),
       });
       const resultsDir = resolve(join(config.general.results_dir, ctx.runId));
-      await writeResults(resultsDir, {
+      const trades = loop?.trades ?? [];
+      const fills = loop?.fills ?? [];
+      const { html, png, monte_carlo_runs: runs, monte_carlo_seed: seed } = config.report;
+      const { reportMs } = await writeResults(resultsDir, {
         configIni: resolvedIniText(inp.raw, config.strategies.enabled),
         metrics,
-        trades: loop?.trades ?? [],
-        fills: loop?.fills ?? [],
+        trades,
+        fills,
         equity,
         assumptions: fillModelAssumptions(fillModelOf(config)),
         runId: ctx.runId,
+        // The page shows the candles that ran (the benchmark's), with the run's fills on them.
+        ...(html || png
+          ? {
+              report: {
+                html, png, candles: new Map([...candles].map(([s, c]) => [s, ranColumns(c, through)] as const)),
+                levels: tradeLevels(ctx.db, ctx.runId, trades, fills), strategies: config.strategies.enabled, monteCarlo: { runs, seed },
+              },
+            }
+          : {}),
       });
       insertBacktestSummary(ctx.db, {
         runId: ctx.runId, strategies: config.strategies.enabled, symbols, timeframe: config.market.timeframe,
         fromTs: from, toTs: to, metricsJson: JSON.stringify(metrics), resultsDir,
       });
       const resultsMs = performance.now() - tResults;
-      const done = { loadMs: timings.prepareMs, hostStartMs: timings.hostStartMs, loopMs: timings.loopMs, resultsMs };
+      const done = { loadMs: timings.prepareMs, hostStartMs: timings.hostStartMs, loopMs: timings.loopMs, resultsMs, reportMs };
       log.info({ runId: ctx.runId, status, candles: loop?.candles ?? 0, fills: loop?.fills.length ?? 0, trades: loop?.trades.length ?? 0, ...done }, 'backtest finished');
       return { runId: ctx.runId, status, resultsDir, summary: summaryJson(ctx.runId, resultsDir, metrics), table: formatSummaryTable(metrics), candles: loop?.candles ?? 0, timings: done };
     },
   });
+}
+
+/** All columns of a series up to open time `lastTs` (views, no copy). */
+function ranColumns(c: CandleColumns, lastTs: number): CandleColumns {
+  const n = ranUpTo(c, lastTs).ts.length;
+  if (n === c.length) return c;
+  return { length: n, ts: c.ts.subarray(0, n), open: c.open.subarray(0, n), high: c.high.subarray(0, n), low: c.low.subarray(0, n), close: c.close.subarray(0, n), volume: c.volume.subarray(0, n) };
 }
 
 /** The candles of a series with open time <= `lastTs` (all of them for Infinity). */

@@ -26,6 +26,15 @@ export const CLIENT_RUNTIME = String.raw`
     for (var i = 0; i < t.length; i++) { s = i === 0 ? t[0] : s + t[i]; out[i] = s; }
     return out;
   }
+  function unpack(p) {
+    var out = new Array(p.d.length), q = 0, k = p.k, up = k < 0 ? Math.pow(10, -k) : 1, down = k >= 0 ? Math.pow(10, k) : 1;
+    for (var i = 0; i < p.d.length; i++) {
+      if (p.d[i] === null) { out[i] = null; continue; }
+      q += p.d[i];
+      out[i] = (q * up) / down;
+    }
+    return out;
+  }
   function formatter(f) {
     if (f === 'percent') return function (v) { return (v * 100).toFixed(2) + '%'; };
     if (f === 'money') return function (v) { return v.toLocaleString('en-US', { maximumFractionDigits: 2 }); };
@@ -77,8 +86,8 @@ export const CLIENT_RUNTIME = String.raw`
     box.style.height = d.height + 'px';
     var chart = LW.createChart(box, chartOptions(d.format));
     d.series.forEach(function (s) {
-      var t = times(s.t), data = new Array(t.length);
-      for (var i = 0; i < t.length; i++) data[i] = s.v[i] === null ? { time: t[i] } : { time: t[i], value: s.v[i] };
+      var t = times(s.t), v = unpack(s.v), data = new Array(t.length);
+      for (var i = 0; i < t.length; i++) data[i] = v[i] === null ? { time: t[i] } : { time: t[i], value: v[i] };
       var series = s.style === 'area'
         ? chart.addSeries(LW.BaselineSeries, {
             baseValue: { type: 'price', price: 0 }, lineWidth: 1, priceLineVisible: false,
@@ -107,8 +116,8 @@ export const CLIENT_RUNTIME = String.raw`
     var s = price && price.bySymbol[sym];
     if (!s) return;
     price.symbol = sym;
-    var t = times(s.t), bars = new Array(t.length);
-    for (var i = 0; i < t.length; i++) bars[i] = { time: t[i], open: s.o[i], high: s.h[i], low: s.l[i], close: s.c[i] };
+    var t = times(s.t), o = unpack(s.o), h = unpack(s.h), l = unpack(s.l), c = unpack(s.c), bars = new Array(t.length);
+    for (var i = 0; i < t.length; i++) bars[i] = { time: t[i], open: o[i], high: h[i], low: l[i], close: c[i] };
     price.lines.forEach(function (ls) { price.chart.removeSeries(ls); });
     price.lines = [];
     price.candles.setData(bars);
@@ -121,7 +130,7 @@ export const CLIENT_RUNTIME = String.raw`
         color: ln.kind === 'stop' ? '#cf222e' : '#1a7f37', lineWidth: 1, lineStyle: LW.LineStyle.Dashed,
         priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false
       });
-      ls.setData(ln.pts.map(function (p) { return p.length > 1 ? { time: p[0], value: p[1] } : { time: p[0] }; }));
+      ls.setData(ln.pts.map(function (p) { return p[2] ? { time: p[0], value: p[1], color: 'transparent' } : { time: p[0], value: p[1] }; }));
       price.lines.push(ls);
     });
     if (price.select) price.select.value = sym;

@@ -1,10 +1,13 @@
 /**
  * Compact JSON encodings of long numeric series for the report page, so a 73k-candle run stays a
- * few MB: times are seconds (the chart's unit), delta-encoded (a 1h series is mostly `3600`), and
- * values are rounded to a fixed number of significant digits (far below what a chart can show,
- * and deterministic: the same doubles always give the same text).
+ * couple of MB and is written in tens of milliseconds:
+ *  - times: seconds (the chart's unit), delta-encoded: a 1h series is mostly `3600`;
+ *  - values: packed as integers at a fixed decimal scale (7 significant digits of the series'
+ *    largest value, far below what a chart can show), delta-encoded. Printing small integers is
+ *    several times faster than printing doubles and the text is a third as long. Deterministic:
+ *    the same doubles always give the same text.
  *
- * The browser side decodes with `CtReport.times(t)` (client-runtime.ts).
+ * The browser side decodes with `times(t)` and `unpack(p)` (client-runtime.ts).
  */
 
 /** Epoch-ms times -> [first second, delta seconds...]. */
@@ -19,7 +22,39 @@ export function encodeTimes(ts: ArrayLike<number>): number[] {
   return out;
 }
 
-/** `x` rounded to `digits` significant digits (non-finite -> null, which JSON keeps as a gap). */
+/**
+ * A packed series: value = (running sum of `d`) / 10^k. A null entry is a gap (a non-finite
+ * value) and leaves the running sum unchanged.
+ */
+export interface PackedValues {
+  readonly k: number;
+  readonly d: (number | null)[];
+}
+
+export function packValues(v: ArrayLike<number>, digits = 7): PackedValues {
+  let max = 0;
+  for (let i = 0; i < v.length; i++) {
+    const a = Math.abs(v[i]!);
+    if (a > max && Number.isFinite(a)) max = a;
+  }
+  const k = max > 0 ? digits - 1 - Math.floor(Math.log10(max)) : 0;
+  const up = k >= 0 ? 10 ** k : 1, down = k < 0 ? 10 ** -k : 1;
+  const d = new Array<number | null>(v.length);
+  let prev = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (!Number.isFinite(x)) {
+      d[i] = null;
+      continue;
+    }
+    const q = Math.round((x * up) / down);
+    d[i] = q - prev;
+    prev = q;
+  }
+  return { k, d };
+}
+
+/** `x` rounded to `digits` significant digits (non-finite -> null). For single values, not long series. */
 export function roundSig(x: number, digits = 7): number | null {
   if (!Number.isFinite(x)) return null;
   if (x === 0) return 0;
@@ -31,11 +66,4 @@ export function roundSig(x: number, digits = 7): number | null {
   }
   const q = 10 ** -k;
   return Math.round(x / q) * q;
-}
-
-/** A numeric column rounded to `digits` significant digits. */
-export function encodeValues(v: ArrayLike<number>, digits = 7): (number | null)[] {
-  const out = new Array<number | null>(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = roundSig(v[i]!, digits);
-  return out;
 }

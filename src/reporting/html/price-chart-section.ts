@@ -11,7 +11,7 @@
 import type { CandleColumns } from '../../domain/candle.ts';
 import type { Fill } from '../../domain/order.ts';
 import type { Trade } from '../../domain/trade.ts';
-import { encodeTimes, encodeValues, roundSig } from './compact-series.ts';
+import { encodeTimes, packValues, roundSig } from './compact-series.ts';
 import { escapeHtml } from './escape.ts';
 import { sectionId, type ReportSection } from './sections.ts';
 
@@ -30,7 +30,8 @@ export interface PriceChartInput {
 }
 
 type Marker = [time: number, side: 1 | -1, text: string, trade: number];
-type Lane = { kind: 'stop' | 'target'; freeFrom: number; pts: ([number, number] | [number])[] };
+/** Lane points: [time, level] or [time, level, 1] = the line after this point is not drawn. */
+type Lane = { kind: 'stop' | 'target'; freeFrom: number; pts: ([number, number] | [number, number, 1])[] };
 
 export function priceChartSection(o: PriceChartInput): ReportSection {
   const symbols = [...o.candles.keys()].sort();
@@ -84,10 +85,10 @@ export function priceChartSection(o: PriceChartInput): ReportSection {
       return {
         symbol: s,
         t: encodeTimes(c.ts.subarray(0, n)),
-        o: encodeValues(c.open.subarray(0, n)),
-        h: encodeValues(c.high.subarray(0, n)),
-        l: encodeValues(c.low.subarray(0, n)),
-        c: encodeValues(c.close.subarray(0, n)),
+        o: packValues(c.open.subarray(0, n)),
+        h: packValues(c.high.subarray(0, n)),
+        l: packValues(c.low.subarray(0, n)),
+        c: packValues(c.close.subarray(0, n)),
         markers: markers.get(s)!.sort((a, b) => a[0] - b[0]),
         lines: lanes.get(s)!.map((l) => ({ kind: l.kind, pts: l.pts })),
       };
@@ -131,10 +132,11 @@ export function barAtOrBefore(c: CandleColumns, ts: number): number {
 }
 
 /**
- * One dashed segment per trade and level. A line series draws one continuous line, broken only by
- * a whitespace point, so segments are packed into lanes (one series each) where they do not
- * overlap, with a whitespace point on the bar after each segment. Every point sits on a candle's
- * time: nothing adds bars to the time axis.
+ * One dashed segment per trade and level. A line series draws one continuous line (lightweight-
+ * charts skips whitespace points instead of breaking the line), and a point's colour is the
+ * colour of the line from it to the next point: so a segment's last point is transparent, which
+ * hides the join to the next segment. Segments are packed into lanes (one series each) where they
+ * do not overlap. Every point sits on a candle's time: nothing adds bars to the time axis.
  */
 function placeSegment(lanes: Lane[], kind: Lane['kind'], c: CandleColumns, ei: number, xi: number, level: number): void {
   let lane = lanes.find((l) => l.kind === kind && l.freeFrom <= ei);
@@ -143,10 +145,9 @@ function placeSegment(lanes: Lane[], kind: Lane['kind'], c: CandleColumns, ei: n
     lanes.push(lane);
   }
   const sec = (i: number): number => Math.floor(c.ts[i]! / 1000);
-  lane.pts.push([sec(ei), level]);
-  if (xi > ei) lane.pts.push([sec(xi), level]);
-  if (xi + 1 < c.length) lane.pts.push([sec(xi + 1)]);
-  lane.freeFrom = xi + 2;
+  if (xi > ei) lane.pts.push([sec(ei), level]);
+  lane.pts.push([sec(xi), level, 1]);
+  lane.freeFrom = xi + 1;
 }
 
 /** The most common spacing of the first symbol's candles, in seconds (3600 for 1h). */

@@ -13,7 +13,7 @@
  *  - notesSection: paragraphs and/or a bullet list (assumptions, caveats);
  *  - htmlSection: anything else, as trusted markup built by our code.
  */
-import { encodeTimes, encodeValues } from './compact-series.ts';
+import { encodeTimes, packValues } from './compact-series.ts';
 import { escapeHtml } from './escape.ts';
 
 /** Client initialisers of client-runtime.ts; a section without `kind` is static markup. */
@@ -94,7 +94,7 @@ export function lineChartSection(o: {
 }): ReportSection {
   const series = o.series.map((s, i) => {
     if (s.ts.length !== s.values.length) throw new Error(`line chart '${o.id}': series '${s.name}' has ${s.ts.length} times but ${s.values.length} values`);
-    return { name: s.name, color: s.color ?? PALETTE[i % PALETTE.length]!, style: s.style ?? 'line', dashed: s.dashed === true, t: encodeTimes(s.ts), v: encodeValues(s.values) };
+    return { name: s.name, color: s.color ?? PALETTE[i % PALETTE.length]!, style: s.style ?? 'line', dashed: s.dashed === true, t: encodeTimes(s.ts), v: packValues(s.values) };
   });
   const legend = series.map((s) => `<span class="ct-legend-item"><i style="background:${escapeHtml(s.color)}"></i>${escapeHtml(s.name)}</span>`).join('');
   return {

@@ -1,6 +1,7 @@
 /**
  * writeResults: everything a run leaves in results/<run-id>/ — config.ini, metrics.json,
- * trades.csv, fills.csv, equity.csv and report.txt (docs/results.md describes each file).
+ * trades.csv, fills.csv, equity.csv and report.txt (docs/results.md describes each file); with
+ * `report` also report.html (the page a person reads) and equity.png / drawdown.png.
  *
  * Atomic: the files are written into a hidden temporary directory beside the target and the
  * directory is renamed into place at the end, so a reader (or a crash) never sees half a result.
@@ -17,6 +18,7 @@ import type { Metrics } from '../metrics/types.ts';
 import { writeEquityCsv, writeFillsCsv, writeTradesCsv } from './csv-files.ts';
 import { metricsToJson } from './metrics-json.ts';
 import { formatReport } from './report.ts';
+import { writeRunReport, type RunReportOptions } from './run-report.ts';
 
 export interface ResultsData {
   /** The resolved config as INI text, written verbatim. */
@@ -29,12 +31,14 @@ export interface ResultsData {
   readonly assumptions: readonly string[];
   /** Printed in report.txt only (never in metrics.json, which must not depend on the run id). */
   readonly runId?: string;
+  /** report.html and/or the PNG charts (backtests; report.html / report.png in [report]). */
+  readonly report?: RunReportOptions;
 }
 
-/** The files of a results directory, in the order they are written. */
+/** The files of every results directory, in the order they are written (`report` adds REPORT_FILES). */
 export const RESULT_FILES = ['config.ini', 'metrics.json', 'trades.csv', 'fills.csv', 'equity.csv', 'report.txt'] as const;
 
-export async function writeResults(dir: string, data: ResultsData): Promise<{ files: string[] }> {
+export async function writeResults(dir: string, data: ResultsData): Promise<{ files: string[]; /** Time spent on the report files (ms). */ reportMs: number }> {
   const target = resolve(dir);
   const parent = dirname(target);
   if (existsSync(target)) {
@@ -50,8 +54,13 @@ export async function writeResults(dir: string, data: ResultsData): Promise<{ fi
     writeFillsCsv(join(tmp, 'fills.csv'), data.fills);
     writeEquityCsv(join(tmp, 'equity.csv'), data.equity);
     writeFileSync(join(tmp, 'report.txt'), formatReport({ metrics: data.metrics, assumptions: data.assumptions, trades: data.trades, runId: data.runId }));
+    // Inside the temporary directory too: a reader never sees a results dir without its report.
+    const t0 = performance.now();
+    const extra = data.report ? writeRunReport(tmp, data, data.report) : [];
+    const reportMs = performance.now() - t0;
     renameSync(tmp, target);
     tmp = undefined;
+    return { files: [...RESULT_FILES, ...extra].map((f) => join(target, f)), reportMs };
   } catch (e) {
     if (isCtError(e)) throw e;
     const err = e as NodeJS.ErrnoException;
@@ -59,5 +68,4 @@ export async function writeResults(dir: string, data: ResultsData): Promise<{ fi
   } finally {
     if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
   }
-  return { files: RESULT_FILES.map((f) => join(target, f)) };
 }

@@ -8,7 +8,7 @@ import { realSpotMarket, syntheticMarket, type BacktestMarket } from '../../supp
 import { LINEAR_MARKET, SPOT_MARKET } from '../../support/synthetic-store.ts';
 
 const RESULT_FILES = ['config.ini', 'metrics.json', 'trades.csv', 'fills.csv', 'equity.csv', 'report.txt'];
-// Room for all eight on one account: a position is 30 % of a strategy's share, up to 3 each.
+// Room for all nine on one account: a position is 30 % of a strategy's share, up to 3 each.
 const ROOMY_RISK = ['risk.position_pct=30', 'risk.max_open_positions=12', 'risk.max_open_positions_per_strategy=3'];
 
 const CASES: ReadonlyArray<{ market: BacktestMarket; period: string[] }> = [
@@ -41,8 +41,8 @@ async function runAllBuiltins(market: BacktestMarket, extra: string[]): Promise<
 
 for (const { market, period } of CASES) {
   describe.skipIf(!market.available)(`every built-in strategy end to end on ${market.name}`, () => {
-    it('runs all eight built-ins together through the risk gate, each one trades, and every result file is written', async () => {
-      expect([...BUILTIN_IDS].sort()).toHaveLength(8);
+    it('runs all nine built-ins together through the risk gate, each one trades, and every result file is written', async () => {
+      expect([...BUILTIN_IDS].sort()).toHaveLength(9);
       const { perStrategy, run } = await runAllBuiltins(market, period);
       for (const f of RESULT_FILES) expect(existsSync(join(run.resultsDir!, f)), f).toBe(true);
       // A strategy that never trades proves nothing: each one decided and completed trades.

@@ -1,0 +1,74 @@
+/**
+ * The files of a run a person looks at, beside its CSVs: report.html (the interactive page,
+ * src/reporting/html/backtest-report.ts) and equity.png / drawdown.png (drawn without a browser,
+ * src/reporting/png/). Called by writeResults inside its temporary directory, so they appear
+ * atomically with the rest of the results.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CandleColumns } from '../../domain/candle.ts';
+import type { EquityMarks } from '../../domain/equity.ts';
+import type { Fill } from '../../domain/order.ts';
+import type { Trade } from '../../domain/trade.ts';
+import { backtestReportHtml, equityArrays } from '../html/backtest-report.ts';
+import type { TradeLevels } from '../html/price-chart-section.ts';
+import { buyAndHold } from '../metrics/buy-and-hold.ts';
+import type { Metrics } from '../metrics/types.ts';
+import { drawdownPng, equityPng } from '../png/run-charts.ts';
+
+export const REPORT_FILES = ['report.html', 'equity.png', 'drawdown.png'] as const;
+
+export interface RunReportOptions {
+  /** Write report.html. */
+  readonly html: boolean;
+  /** Write equity.png and drawdown.png. */
+  readonly png: boolean;
+  /** The candles the run traded on (only what ran, for an interrupted run). */
+  readonly candles: ReadonlyMap<string, CandleColumns>;
+  /** Stop and target of each trade's entry order, by trade id (the dashed lines). */
+  readonly levels?: TradeLevels;
+  readonly strategies?: readonly string[];
+  readonly monteCarlo: { readonly runs: number; readonly seed: number };
+}
+
+export interface RunReportData {
+  readonly metrics: Metrics;
+  readonly trades: readonly Trade[];
+  readonly fills: readonly Fill[];
+  readonly equity: EquityMarks;
+  readonly assumptions: readonly string[];
+  readonly runId?: string;
+}
+
+/** Writes the report files into `dir`; returns the names written. */
+export function writeRunReport(dir: string, data: RunReportData, o: RunReportOptions): string[] {
+  const written: string[] = [];
+  if (o.html) {
+    writeFileSync(join(dir, 'report.html'), backtestReportHtml({
+      ...(data.runId !== undefined ? { runId: data.runId } : {}),
+      metrics: data.metrics, trades: data.trades, fills: data.fills, equity: data.equity, candles: o.candles,
+      ...(o.levels ? { levels: o.levels } : {}), assumptions: data.assumptions,
+      ...(o.strategies ? { strategies: o.strategies } : {}), monteCarlo: o.monteCarlo,
+    }));
+    written.push('report.html');
+  }
+  if (o.png) {
+    const eq = equityArrays(data.equity);
+    const cash = data.metrics.returns.initialCash;
+    const closes = new Map<string, Float64Array>(), tsOf = new Map<string, Float64Array>();
+    for (const [s, c] of o.candles) {
+      closes.set(s, c.close.subarray(0, c.length));
+      tsOf.set(s, c.ts.subarray(0, c.length));
+    }
+    const bh = buyAndHold({ closes, ts: tsOf }).curve;
+    const subtitle = [o.strategies?.join(', '), [...o.candles.keys()].sort().join(', '), data.metrics.period.timeframe, data.runId].filter(Boolean).join(' · ');
+    const input = {
+      subtitle, ts: eq.ts, equity: eq.equity, drawdown: eq.drawdown,
+      ...(bh?.ts ? { benchmark: { ts: bh.ts, values: bh.values.map((v) => v * cash) } } : {}),
+    };
+    writeFileSync(join(dir, 'equity.png'), equityPng(input));
+    writeFileSync(join(dir, 'drawdown.png'), drawdownPng(input));
+    written.push('equity.png', 'drawdown.png');
+  }
+  return written;
+}
