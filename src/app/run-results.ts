@@ -52,7 +52,8 @@ export function buildRunReport(db: StateDb, run: RunListRow): RunReport {
   const initialCash = carried !== undefined && carried > 0 ? carried : configured;
   const timeframe = (config?.market.timeframe ?? raw.get('market')?.get('timeframe') ?? '1h') as Timeframe;
   const assumptions = config !== undefined ? fillModelAssumptions(fillModelOf(config)) : [];
-  const stored = run.mode === 'backtest' ? backtestMetrics(db, run.id) : undefined;
+  // A walk-forward stores its stitched out-of-sample metrics in the same shape as a backtest.
+  const stored = run.mode === 'backtest' || run.mode === 'walkforward' ? backtestMetrics(db, run.id) : undefined;
   const metrics = stored ?? computeMetrics({
     equity: rows.equity,
     trades: rows.trades,

@@ -18,7 +18,7 @@ export function registerRunsCommand(program: Command): void {
       const g = globalsOf(cmd);
       await listRunsCommand(commonGlobals(g), { limit: o.limit, status: o.status, account: o.account, mode: g.mode });
     });
-  honours(runs, [['mode', 'only runs of this mode: backtest | dry-run | forward | live']]);
+  honours(runs, [['mode', 'only runs of this kind: backtest | dry-run | forward | live | walkforward | rank']]);
 
   runs
     .command('show')

@@ -4,7 +4,7 @@ import { buildRunReport, resolveRun, type RunReport } from '../app/run-results.t
 import { didYouMean } from '../config/did-you-mean.ts';
 import { CtError } from '../core/errors.ts';
 import { isoUtc } from '../core/time.ts';
-import { RUN_MODES } from '../domain/run-mode.ts';
+import { RUN_KINDS } from '../domain/run-mode.ts';
 import { listRuns, openStateDbReadOnly, RUN_STATUSES, type RunListRow } from '../persistence/run-queries.ts';
 import type { RunStatus } from '../persistence/runs.ts';
 import { roundedCopy } from '../reporting/results/metrics-json.ts';
@@ -50,7 +50,7 @@ export async function listRunsCommand(g: GlobalOptions, o: { limit: string; stat
   // Checked before the config is read, so the message names the flag the user typed.
   const limit = wholeNumber('--limit', o.limit, 0);
   const status = oneOf<RunStatus>('--status', o.status, RUN_STATUSES);
-  const mode = oneOf('--mode', o.mode, RUN_MODES);
+  const mode = oneOf('--mode', o.mode, RUN_KINDS);
   const ctx = await buildContext(g, 'runs.log');
   const stateDb = resolve(join(ctx.config.general.state_dir, 'trading.db'));
   const db = openStateDbReadOnly(ctx.config.general.state_dir, ctx.config.general.db_busy_timeout_ms);
@@ -82,8 +82,20 @@ export async function showRunCommand(g: GlobalOptions, id: string, o: { fills: s
   const db = openStateDbReadOnly(ctx.config.general.state_dir, ctx.config.general.db_busy_timeout_ms);
   try {
     const run = resolveRun(db, id);
-    const report = buildRunReport(db!, run);
     const resultsDir = resolve(join(ctx.config.general.results_dir, run.id));
+    if (run.mode === 'rank') {
+      // A ranking run has no account: its figures are per strategy, from rank_metrics.
+      const { rankMetricsOf } = await import('../research/rank/rank-store.ts');
+      const { comparisonTable } = await import('../research/rank/rank-files.ts');
+      const metrics = rankMetricsOf(db!, run.id);
+      const results = existsSync(resultsDir) ? resultsDir : null;
+      const head = [['run', run.id], ['mode', run.mode], ['status', run.status], ['started', run.startedAt], ['ended', dash(run.endedAt)]];
+      if (run.error !== null) head.push(['error', run.error]);
+      const text = [head.map(([k, v]) => `${k!.padEnd(13)}${v}`).join('\n'), '', metrics.length > 0 ? comparisonTable(metrics) : 'no ranking metrics recorded', ...(results !== null ? ['', `results: ${results}`] : [])].join('\n');
+      emitResult(ctx.opts.json, { run: runJson(run), results_dir: results, strategies: metrics.map((m) => roundedCopy(m, 'metrics')) }, text);
+      return;
+    }
+    const report = buildRunReport(db!, run);
     const results = existsSync(resultsDir) ? resultsDir : null;
     const fills = report.rows.fills.slice(Math.max(0, report.rows.fills.length - lastFills));
     emitResult(

@@ -1,4 +1,4 @@
-import type { RunMode } from '../domain/run-mode.ts';
+import type { RUN_KINDS } from '../domain/run-mode.ts';
 import type { StateDb } from './state-db.ts';
 
 /**
@@ -9,7 +9,8 @@ export type RunStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'cr
 
 export interface RunRecord {
   readonly id: string;
-  readonly mode: RunMode;
+  /** A session's mode, or a research run's kind (walkforward, rank). */
+  readonly mode: (typeof RUN_KINDS)[number];
   readonly startedAt: string;
   readonly configSnapshot: string;
   readonly gitCommit: string | null;

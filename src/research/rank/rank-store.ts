@@ -3,17 +3,10 @@ import type { Slice } from './evaluate.ts';
 import type { RankMetrics } from './metrics.ts';
 
 /**
- * A ranking run in the state database: its run row (mode `rank`, so `runs` and the dashboard list
- * it beside backtests), its slices (slice_results) and its per-strategy metrics (rank_metrics).
- * The run row is written the way every run's is (running, then ended); `rank` is not a trading
- * mode of general.mode, so it is inserted here rather than through the trading modes' insertRun.
+ * A ranking run in the state database: its run row (mode `rank`, inserted with insertRun, so `runs`
+ * and the dashboard list it beside backtests), its slices (slice_results) and its per-strategy
+ * metrics (rank_metrics).
  */
-export function insertRankRun(db: StateDb, r: { id: string; startedAt: string; configSnapshot: string; gitCommit: string | null; pid: number }): void {
-  db.prepare(`INSERT INTO runs (id, mode, started_at, status, config_snapshot, git_commit, pid) VALUES (?, 'rank', ?, 'running', ?, ?, ?)`).run(
-    r.id, r.startedAt, r.configSnapshot, r.gitCommit, r.pid,
-  );
-}
-
 /** The features column: raw and normalised, in RANK_FEATURE_NAMES order (the order of the objects). */
 export function featuresJson(s: Slice): string {
   return JSON.stringify({ raw: s.raw, norm: s.norm });
@@ -38,4 +31,10 @@ export function insertRankMetrics(db: StateDb, runId: string, metrics: readonly 
   db.transaction(() => {
     for (const m of metrics) ins.run(runId, m.strategy, JSON.stringify(m));
   })();
+}
+
+/** The per-strategy metrics of a ranking run, in strategy order of the run (`runs show`). */
+export function rankMetricsOf(db: StateDb, runId: string): RankMetrics[] {
+  const rows = db.prepare(`SELECT metrics FROM rank_metrics WHERE run_id = ? ORDER BY rowid`).all(runId) as Array<{ metrics: string }>;
+  return rows.map((r) => JSON.parse(r.metrics) as RankMetrics);
 }

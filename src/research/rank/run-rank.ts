@@ -9,7 +9,7 @@ import type { CandleColumns } from '../../domain/candle.ts';
 import { resample } from '../../data/resample.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { currentGitCommit } from '../../persistence/git-commit.ts';
-import { finishRun } from '../../persistence/runs.ts';
+import { finishRun, insertRun } from '../../persistence/runs.ts';
 import { openStateDb } from '../../persistence/state-db.ts';
 import { crossParamProblem } from '../../strategies/cross-param-check.ts';
 import { loadStrategy, resolveStrategySource } from '../../strategies/loader.ts';
@@ -20,7 +20,7 @@ import { evaluateRanking, type RankEvaluation, type RankSettings, type RankStrat
 import { strategyMetrics, type RankMetrics } from './metrics.ts';
 import { comparisonTable, curveCsv, metricsJsonText, slicesCsv, writeRankResults } from './rank-files.ts';
 import { rankReportHtml } from './rank-report.ts';
-import { insertRankMetrics, insertRankRun, insertSlices } from './rank-store.ts';
+import { insertRankMetrics, insertSlices } from './rank-store.ts';
 
 /**
  * A ranking run end to end: the ranking strategies (loaded and validated like every strategy),
@@ -105,7 +105,7 @@ export async function runRank(inp: { config: Config; raw: RawConfig; logger: Log
   const db = openStateDb(config.general.state_dir, { busyTimeoutMs: config.general.db_busy_timeout_ms });
   const runId = newRunId('rank');
   const configIni = resolvedIniText(raw, config.rank.strategies);
-  insertRankRun(db, { id: runId, startedAt: new Date().toISOString(), configSnapshot: configIni, gitCommit: currentGitCommit(), pid: process.pid });
+  insertRun(db, { id: runId, mode: 'rank', startedAt: new Date().toISOString(), configSnapshot: configIni, gitCommit: currentGitCommit(), pid: process.pid });
   try {
     const t1 = performance.now();
     const ids = strategies.map((x) => x.id);

@@ -119,7 +119,7 @@ export async function runWalkforward(inp: WalkforwardInputs): Promise<Walkforwar
   const db = openStateDb(config.general.state_dir, { busyTimeoutMs: config.general.db_busy_timeout_ms });
   const stops = holdProcessStop();
   try {
-    insertRun(db, { id: runId, mode: 'backtest', startedAt: new Date().toISOString(), configSnapshot: resolvedIniText(inp.raw, config.strategies.enabled), gitCommit: currentGitCommit(), pid: process.pid });
+    insertRun(db, { id: runId, mode: 'walkforward', startedAt: new Date().toISOString(), configSnapshot: resolvedIniText(inp.raw, config.strategies.enabled), gitCommit: currentGitCommit(), pid: process.pid });
     try {
       const out = await walk(inp, runId, windows, plan, log, stops.signal);
       insertBacktestSummary(db, {

@@ -58,6 +58,12 @@ describe('rank: the ranking evaluation from the command line', () => {
     const metricRows = db.prepare(`SELECT strategy_id FROM rank_metrics WHERE run_id = ? ORDER BY strategy_id`).all(summary.run_id) as Array<{ strategy_id: string }>;
     db.close();
     expect(metricRows.map((r) => r.strategy_id)).toEqual(['macd_rsi_confluence', 'momentum_rank']);
+    // `runs show` of a ranking run prints its strategies side by side, not an account's n/a table.
+    const shown = await runCliProcess(['runs', 'show', summary.run_id, ...setArgs(sets)], 30_000);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/mode\s+rank/);
+    expect(shown.stdout).toMatch(/macd_rsi_confluence\s+momentum_rank/);
+    expect(shown.stdout).toMatch(/win rate/);
     const csv = csvRows(csvText).sort((x, y) => x.strategy!.localeCompare(y.strategy!) || Number(x.seq) - Number(y.seq));
     expect(rows.length).toBe(csv.length);
     rows.forEach((r, i) => {

@@ -74,7 +74,7 @@ describe('walkforward on a synthetic store', () => {
     expect(two.stdout).not.toContain('walk-forward efficiency'); // --json: only the JSON line
 
     const [run] = query<{ status: string; mode: string }>(ws.stateDb, 'SELECT status, mode FROM runs WHERE id = ?', a.run_id);
-    expect(run).toEqual({ status: 'completed', mode: 'backtest' });
+    expect(run).toEqual({ status: 'completed', mode: 'walkforward' });
     expect(query(ws.stateDb, 'SELECT run_id FROM backtest_summaries WHERE run_id = ?', a.run_id)).toHaveLength(1);
     expect(query<{ n: number }>(ws.stateDb, 'SELECT COUNT(*) AS n FROM runs')[0]!.n).toBe(1); // no row per evaluation
 
