@@ -26,7 +26,7 @@ function parsePort(v: string): number {
 async function runServe(o: { port?: string }, g: GlobalOptions): Promise<void> {
   // Checked before the config is read, so the message names the flag the user typed.
   const portOption = o.port === undefined ? undefined : parsePort(o.port);
-  const [{ buildContext }, { resolve, dirname, join }, { createRequire }, { discoverStrategies }, { loadConfig }, { checkStrategyParams }, { isoUtc }, server, { RunStore }, { BacktestLauncher }] = await Promise.all([
+  const [{ buildContext }, { resolve, dirname, join }, { createRequire }, { discoverStrategies }, { loadConfig }, { checkStrategyParams }, { isoUtc }, server, { RunStore }, { BacktestLauncher }, { buildRunReport }] = await Promise.all([
     import('./context.ts'),
     import('node:path'),
     import('node:module'),
@@ -37,6 +37,7 @@ async function runServe(o: { port?: string }, g: GlobalOptions): Promise<void> {
     import('../server/dashboard-server.ts'),
     import('../server/run-store.ts'),
     import('../server/backtest-launcher.ts'),
+    import('../app/run-results.ts'),
   ]);
   const ctx = await buildContext({ config: g.config, set: g.set, json: g.json, logLevel: g.logLevel }, 'serve.log');
   const { config } = ctx;
@@ -45,7 +46,8 @@ async function runServe(o: { port?: string }, g: GlobalOptions): Promise<void> {
     id: s.id, name: s.name, version: s.version, description: s.description, universe: s.universe, inputs: s.inputs,
     source: s.source.kind === 'builtin' ? 'built in' : 'custom file',
   }));
-  const store = new RunStore(config.general.state_dir, config.general.results_dir, config.general.db_busy_timeout_ms);
+  // Daemon runs (no backtest summary) get the metrics `runs show` computes from their rows.
+  const store = new RunStore(config.general.state_dir, config.general.results_dir, config.general.db_busy_timeout_ms, (db, run) => buildRunReport(db, run).metrics);
   // Backtests run on this very CLI (dist/main.js, or main.ts under tsx with the same loader flags),
   // with this command's config file and overrides, and then the form's.
   const launcher = new BacktestLauncher(

@@ -52,12 +52,39 @@ interface SummaryRow {
   results_dir: string;
 }
 
+/**
+ * The metrics of a run without a backtest summary (dry-run, forward, live), from its committed
+ * rows: the caller gives the application's own computation (what `runs show` prints), which this
+ * layer may not import.
+ */
+export type RunMetricsOf = (db: StateDb, run: RunListRow) => unknown;
+
 export class RunStore {
+  /** Daemon-run metrics by run and how far it got: recomputed only when it committed more. */
+  private readonly computed = new Map<string, { key: string; metrics: Record<string, number> }>();
+
   constructor(
     private readonly stateDir: string,
     private readonly resultsDir: string,
     private readonly busyTimeoutMs: number,
+    private readonly metricsOf?: RunMetricsOf,
   ) {}
+
+  private runMetrics(db: StateDb, r: RunListRow, s: SummaryRow | undefined): Record<string, number> {
+    if (s !== undefined || this.metricsOf === undefined) return headline(s?.metrics);
+    const key = `${r.status}|${String(r.lastStepTs)}|${r.fills}|${String(r.equity)}`;
+    const hit = this.computed.get(r.id);
+    if (hit?.key === key) return hit.metrics;
+    let metrics: Record<string, number>;
+    try {
+      metrics = headline(JSON.stringify(this.metricsOf(db, r)));
+    } catch {
+      // A run whose rows cannot be reported (written by another version) is still listed, without metrics.
+      metrics = {};
+    }
+    this.computed.set(r.id, { key, metrics });
+    return metrics;
+  }
 
   /** Runs the callback on a fresh read-only connection; `fallback` when no run was ever made. */
   private read<T>(fallback: T, fn: (db: StateDb) => T): T {
@@ -75,7 +102,7 @@ export class RunStore {
     return this.read([], (db) => {
       const summaries = new Map((db.prepare('SELECT * FROM backtest_summaries').all() as SummaryRow[]).map((s) => [s.run_id, s]));
       const snapshots = new Map((db.prepare('SELECT id, config_snapshot AS s FROM runs').all() as Array<{ id: string; s: string }>).map((r) => [r.id, r.s]));
-      return listRuns(db, { limit: 0 }).map((r) => dashboardRun(r, summaries.get(r.id), snapshots.get(r.id) ?? ''));
+      return listRuns(db, { limit: 0 }).map((r) => dashboardRun(r, summaries.get(r.id), snapshots.get(r.id) ?? '', this.runMetrics(db, r, summaries.get(r.id))));
     });
   }
 
@@ -86,7 +113,7 @@ export class RunStore {
       if (r === undefined) return undefined;
       const summary = db.prepare('SELECT * FROM backtest_summaries WHERE run_id = ?').get(id) as SummaryRow | undefined;
       const snap = (db.prepare('SELECT config_snapshot AS s FROM runs WHERE id = ?').get(id) as { s: string }).s;
-      return dashboardRun(r, summary, snap);
+      return dashboardRun(r, summary, snap, this.runMetrics(db, r, summary));
     });
   }
 
@@ -130,7 +157,7 @@ export class RunStore {
   }
 }
 
-function dashboardRun(r: RunListRow, s: SummaryRow | undefined, snapshot: string): DashboardRun {
+function dashboardRun(r: RunListRow, s: SummaryRow | undefined, snapshot: string, metrics: Record<string, number>): DashboardRun {
   // Daemon runs have no backtest summary: what they ran comes from their config snapshot.
   const raw = s === undefined ? safeIni(snapshot) : undefined;
   const list = (v: string | undefined): string[] => (v ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
@@ -142,7 +169,7 @@ function dashboardRun(r: RunListRow, s: SummaryRow | undefined, snapshot: string
     timeframe: s?.timeframe ?? raw?.get('market')?.get('timeframe') ?? null,
     fromTs: s?.from_ts ?? null,
     toTs: s?.to_ts ?? null,
-    metrics: headline(s?.metrics),
+    metrics,
   };
 }
 
