@@ -165,7 +165,8 @@ function dashboardRun(r: RunListRow, s: SummaryRow | undefined, snapshot: string
     id: r.id, mode: r.mode, status: r.status, account: r.account, startedAt: r.startedAt, endedAt: r.endedAt,
     lastStepTs: r.lastStepTs, equity: r.equity, openPositions: r.openPositions, fills: r.fills, error: r.error,
     strategies: list(s?.strategies ?? raw?.get('strategies')?.get('enabled')),
-    symbols: list(s?.symbols ?? raw?.get('market')?.get('symbols')),
+    // A dry-run trades the synthetic stream's own symbols (dry_run.symbols), every other mode market.symbols.
+    symbols: list(s?.symbols ?? raw?.get(r.mode === 'dry-run' ? 'dry_run' : 'market')?.get('symbols')),
     timeframe: s?.timeframe ?? raw?.get('market')?.get('timeframe') ?? null,
     fromTs: s?.from_ts ?? null,
     toTs: s?.to_ts ?? null,

@@ -1,13 +1,15 @@
 /**
  * The dashboard page's script (plain browser JavaScript, sent as text; formProblems from
  * ../form-rules.ts is put in front of it). It only reads the JSON routes and posts the backtest
- * form; while a run or a started backtest is running it polls every two seconds, so forward and
+ * form; while a run or a started backtest is running it polls every second, so forward and
  * live runs show their equity, positions and signals as the daemon commits them.
  *
  * Written without template literals: this text is itself inside one.
  */
 export const DASHBOARD_SCRIPT = String.raw`
-var POLL_MS = 2000;
+// Every second while something runs (a started backtest, a daemon), else every few seconds.
+var POLL_BUSY_MS = 1000;
+var POLL_IDLE_MS = 4000;
 var MODES = ['backtest', 'dry-run', 'forward', 'live'];
 var STATUSES = ['running', 'completed', 'interrupted', 'failed', 'crashed', 'abandoned'];
 var COMPARED = [
@@ -29,6 +31,8 @@ function fmt(v, kind) {
   if (kind === 'num') return Number(v).toFixed(2);
   return String(v);
 }
+/** A number shown with 6 significant digits (prices of 0.5 and of 30,000 alike), anything else as it is. */
+function short(v) { return typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : v; }
 function signClass(v) { return typeof v === 'number' ? (v > 0 ? 'pos' : v < 0 ? 'neg' : '') : ''; }
 function valueOf(run, key) {
   if (key.indexOf('.') > 0) return run.metrics[key];
@@ -116,7 +120,7 @@ function points(equity) { return equity.map(function (p) { return { time: Math.f
 function table(el, rows, cols) {
   el.innerHTML = '<tr>' + cols.map(function (c) { return '<th>' + esc(c) + '</th>'; }).join('') + '</tr>' +
     (rows.length === 0 ? '<tr><td colspan="' + cols.length + '" class="muted">none</td></tr>' : rows.map(function (r) {
-      return '<tr>' + cols.map(function (c) { return '<td>' + esc(c === 'ts' || c === 'updatedTs' ? isoDay(r[c]) : r[c]) + '</td>'; }).join('') + '</tr>';
+      return '<tr>' + cols.map(function (c) { return '<td>' + esc(c === 'ts' || c === 'updatedTs' ? isoDay(r[c]) : short(r[c])) + '</td>'; }).join('') + '</tr>';
     }).join(''));
 }
 function openRun(id) {
@@ -130,7 +134,9 @@ function openRun(id) {
     var links = d.files.map(function (f) { return '<a href="/runs/' + encodeURIComponent(run.id) + '/' + f + '" target="_blank">' + f + '</a>'; }).join(' ');
     $('run-meta').innerHTML = '<p>' + esc(run.strategies.join(',')) + ' on ' + esc(run.symbols.join(',')) + ' ' + esc(run.timeframe) +
       '; equity <b id="run-equity">' + fmt(run.equity, 'num') + '</b>, last step ' + esc(isoDay(run.lastStepTs)) + ', fills ' + run.fills +
-      (run.error ? '; error: ' + esc(run.error) : '') + '</p><p>' + (links || '<span class="muted">no report files</span>') + '</p>';
+      (run.error ? '; error: ' + esc(run.error) : '') + '</p><p id="run-metrics">' +
+      COMPARED.filter(function (m) { return run.metrics[m[0]] !== undefined; }).map(function (m) { return m[1] + ' <b>' + fmt(run.metrics[m[0]], m[2]) + '</b>'; }).join(' &middot; ') +
+      '</p><p>' + (links || '<span class="muted">no report files</span>') + '</p>';
     table($('run-positions'), d.positions, ['strategy', 'symbol', 'qty', 'avgPrice', 'updatedTs']);
     table($('run-signals'), d.signals, ['ts', 'strategy', 'symbol', 'kind', 'targetExposure', 'reason']);
     var chart = state.charts.run;
@@ -240,7 +246,8 @@ function renderStrategies(broken) {
 var timer = null;
 function schedule() {
   if (timer !== null) clearTimeout(timer);
-  timer = setTimeout(tick, POLL_MS);
+  var busy = state.jobs.some(function (j) { return j.state === 'starting' || j.state === 'running'; }) || state.runs.some(function (r) { return r.status === 'running'; });
+  timer = setTimeout(tick, busy ? POLL_BUSY_MS : POLL_IDLE_MS);
 }
 function tick() {
   timer = null;

@@ -74,7 +74,7 @@ function http(method: string, path: string, opts: { host?: string; headers?: Rec
 }
 const postJson = (body: unknown): ReturnType<typeof http> => http('POST', '/api/backtests', { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const dbRuns = (): Array<{ id: string; mode: string; status: string }> => query(ws.stateDb, 'SELECT id, mode, status FROM runs ORDER BY started_at DESC, rowid DESC');
-const listedIds = (): Promise<string[]> => page.$$eval('#runs tbody tr', (trs) => trs.map((t) => (t as HTMLElement).dataset.runId!));
+const listedIds = (): Promise<string[]> => page.$$eval('#runs tbody tr', (trs) => trs.map((t) => t.getAttribute('data-run-id')!));
 
 describe('serve: the local dashboard', () => {
   beforeAll(async () => {
@@ -205,7 +205,7 @@ describe('serve: the local dashboard', () => {
     await page.click(`#runs tr[data-run-id="${bt1}"] td.run-id`);
     await page.waitForSelector('#run-section:not([hidden]) #run-chart canvas');
     expect(await page.textContent('#run-title')).toContain(bt1);
-    await page.screenshot({ path: screenshotPath('dashboard', 'runs.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('dashboard', 'runs.png') });
     expect(errors).toEqual([]);
   });
 
@@ -214,7 +214,7 @@ describe('serve: the local dashboard', () => {
     page.on('request', (r) => void (r.method() === 'POST' && posts.push(r.url())));
     await page.selectOption('#form-strategy', 'simple_ma');
     // The parameter inputs come from the schema, with its defaults.
-    expect(await page.$$eval('#form-params [data-param]', (els) => els.map((e) => (e as HTMLElement).dataset.param))).toEqual(['fast', 'slow', 'shorts']);
+    expect(await page.$$eval('#form-params [data-param]', (els) => els.map((e) => e.getAttribute('data-param')))).toEqual(['fast', 'slow', 'shorts']);
     expect(await page.inputValue('[data-param="fast"]')).toBe('20');
     await page.fill('#form-symbols', 'BTC/USDT');
     await page.fill('#form-from', '2023-01-01');
@@ -234,7 +234,6 @@ describe('serve: the local dashboard', () => {
     expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
     errors.length = 0;
     expect(await page.getAttribute('[data-param="fast"]', 'class')).toContain('invalid');
-    await page.screenshot({ path: screenshotPath('dashboard', 'form-error.png'), fullPage: true });
     await page.fill('[data-param="fast"]', '10');
     await page.fill('[data-param="slow"]', '30');
     await page.click('#form-submit');
@@ -251,7 +250,7 @@ describe('serve: the local dashboard', () => {
     expect(row.config_snapshot).toMatch(/^slow = 30$/m);
     await page.waitForSelector(`#runs tr[data-run-id="${runId}"] td.status:text("completed")`);
     expect((await listedIds()).sort()).toEqual(dbRuns().map((r) => r.id).sort());
-    await page.screenshot({ path: screenshotPath('dashboard', 'backtest-started.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('dashboard', 'backtest-started.png') });
     expect(errors).toEqual([]);
   });
 
@@ -266,7 +265,7 @@ describe('serve: the local dashboard', () => {
     const ret = (id: string): string => `${((JSON.parse(metrics.find((m) => m.run_id === id)!.metrics) as { returns: { totalReturn: number } }).returns.totalReturn * 100).toFixed(2)} %`;
     const shown = await page.$$eval('#compare-table tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)).find((c) => c[0] === 'total return'));
     expect(shown).toEqual(['total return', ret(bt1), ret(bt2)]);
-    await page.screenshot({ path: screenshotPath('dashboard', 'compare.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('dashboard', 'compare.png') });
     expect(errors).toEqual([]);
   });
 
@@ -278,15 +277,18 @@ describe('serve: the local dashboard', () => {
       await waitFor(() => (id = query<{ id: string }>(ws.stateDb, "SELECT id FROM runs WHERE pid = ? AND status = 'running'", daemon.child.pid)[0]?.id ?? '') !== '', 20_000, 'the daemon running');
       await page.waitForSelector(`#runs tr.running[data-run-id="${id}"]`, { timeout: 10_000 });
       await page.click(`#runs tr[data-run-id="${id}"] td.run-id`);
-      await page.waitForFunction((rid) => document.querySelector('#run-title')?.textContent?.includes(rid), id);
+      await page.waitForSelector(`#run-title:has-text("${id}")`);
       const first = await page.textContent('#run-meta');
-      // The page polls: the shown last step moves on without a reload.
-      await page.waitForFunction((t) => document.querySelector('#run-meta')?.textContent !== t, first, { timeout: 10_000 });
-      await page.waitForFunction(() => document.querySelectorAll('#run-signals tr').length > 1 && !document.querySelector('#run-signals td.muted'), undefined, { timeout: 10_000 });
-      const signals = query<{ n: number }>(ws.stateDb, 'SELECT COUNT(*) AS n FROM signals WHERE run_id = ?', id)[0]!.n;
-      expect(signals).toBeGreaterThan(0);
+      // The page polls: the shown equity and last step move on without a reload.
+      await expect.poll(() => page.textContent('#run-meta'), { timeout: 10_000 }).not.toBe(first);
+      await page.waitForSelector('#run-signals tr:nth-child(2) td:not(.muted)', { timeout: 10_000 });
+      // What it shows are the daemon's own signals, as committed.
+      const shown = await page.$$eval('#run-signals tr', (trs) => trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].slice(1, 4).map((td) => td.textContent)));
+      const inDb = query<{ strategy_id: string; symbol: string; kind: string }>(ws.stateDb, 'SELECT strategy_id, symbol, kind FROM signals WHERE run_id = ?', id).map((r) => [r.strategy_id, r.symbol, r.kind].join(' '));
+      expect(shown.length).toBeGreaterThan(0);
+      for (const row of shown) expect(inDb).toContain(row.join(' '));
       expect(await page.$$eval('#run-positions tr th', (ths) => ths.map((t) => t.textContent))).toEqual(['strategy', 'symbol', 'qty', 'avgPrice', 'updatedTs']);
-      await page.screenshot({ path: screenshotPath('dashboard', 'live-run.png'), fullPage: true });
+      await page.screenshot({ path: screenshotPath('dashboard', 'live-run.png') });
     } finally {
       daemon.child.kill('SIGINT');
       await daemon.exited;
