@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempWorkspace } from '../../support/backtest-env.ts';
 import { launchBrowser, pageWithErrors, screenshotPath } from '../../support/browser.ts';
 import { CLI_ARGS } from '../../support/cli-entry.ts';
+import { expectOneCleanLine } from '../cli/cli-env.ts';
 import { query, waitFor } from '../../support/daemon-process.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
 import { SPOT_MARKET, writeSyntheticStore } from '../../support/synthetic-store.ts';
@@ -110,6 +111,9 @@ describe('serve: the local dashboard', () => {
   });
 
   it('listens on 127.0.0.1 only and refuses foreign Host headers, unknown routes and other methods', async () => {
+    const badPort = cli(['serve', '--port', '80x']);
+    expect(await badPort.exited).toBe(2);
+    expectOneCleanLine(badPort.err(), '--port 80x', 'expected a whole number 0..65535');
     expect(serve.out()).toMatch(/^dashboard: http:\/\/127\.0\.0\.1:\d+\//m);
     const other = Object.values(networkInterfaces()).flat().find((i) => i !== undefined && i.family === 'IPv4' && !i.internal);
     if (other !== undefined) {
