@@ -10,7 +10,7 @@ import { backtestSets, MAX_BODY_BYTES } from './backtest-request.ts';
 import { hostAllowed, postRefusal, readJsonBody } from './http-guard.ts';
 import { DASHBOARD_CSS, DASHBOARD_HTML, dashboardScript } from './page/dashboard-page.ts';
 import { RUN_FILES, runFilePath, runFilesPresent } from './run-files.ts';
-import type { RunStore } from './run-store.ts';
+import type { DashboardRun, RunStore } from './run-store.ts';
 
 /** A strategy as the dashboard lists it (what `strategies list` shows). */
 export interface StrategyInfo {
@@ -63,14 +63,15 @@ export function createDashboard(o: DashboardOptions): { server: Server; listen()
     },
     {
       pattern: /^\/api\/runs$/,
-      get: (_q, res) => json(res, 200, { runs: o.store.list().map((r) => ({ ...r, files: runFilesPresent(o.store.resultsDirOf(r.id)) })) }),
+      get: (_q, res) => json(res, 200, { runs: runListing(o.store) }),
     },
     {
       pattern: new RegExp(`^/api/runs/${RUN_ID}$`),
       get: (_q, res, [id]) => {
         const run = o.store.get(id!);
         if (run === undefined) return json(res, 404, { error: `no run "${id}" in the state database` });
-        return json(res, 200, { run, files: runFilesPresent(o.store.resultsDirOf(run.id)), ...o.store.activity(run.id) });
+        const { resultsDir, ...shown } = run;
+        return json(res, 200, { run: shown, files: runFilesPresent(resultsDir), ...o.store.activity(run.id) });
       },
     },
     {
@@ -80,7 +81,7 @@ export function createDashboard(o: DashboardOptions): { server: Server; listen()
     {
       pattern: new RegExp(`^/runs/${RUN_ID}/([a-z.]+)$`),
       get: (_q, res, [id, name]) => {
-        const dir = o.store.get(id!) === undefined ? undefined : o.store.resultsDirOf(id!);
+        const dir = o.store.get(id!)?.resultsDir;
         const file = dir === undefined ? undefined : runFilePath(dir, name!);
         if (file === undefined) return json(res, 404, { error: `run "${id}" has no ${name} (served: ${Object.keys(RUN_FILES).join(', ')})` });
         return sendFile(res, file, RUN_FILES[name!]!);
@@ -154,6 +155,11 @@ export function createDashboard(o: DashboardOptions): { server: Server; listen()
         });
       }),
   };
+}
+
+/** The run list as the page gets it: each run with the names of its report files, without server paths. */
+export function runListing(store: RunStore): Array<Omit<DashboardRun, 'resultsDir'> & { files: string[] }> {
+  return store.list().map(({ resultsDir, ...r }) => ({ ...r, files: runFilesPresent(resultsDir) }));
 }
 
 function headers(res: ServerResponse, type: string): void {

@@ -39,6 +39,8 @@ export interface DashboardRun {
   readonly toTs: number | null;
   /** Only the numeric headline metrics the run has; a summary with other or missing fields is fine. */
   readonly metrics: Record<string, number>;
+  /** Its results folder (server side only: the page gets the names of the files in it). */
+  readonly resultsDir: string;
 }
 
 interface SummaryRow {
@@ -102,7 +104,7 @@ export class RunStore {
     return this.read([], (db) => {
       const summaries = new Map((db.prepare('SELECT * FROM backtest_summaries').all() as SummaryRow[]).map((s) => [s.run_id, s]));
       const snapshots = new Map((db.prepare('SELECT id, config_snapshot AS s FROM runs').all() as Array<{ id: string; s: string }>).map((r) => [r.id, r.s]));
-      return listRuns(db, { limit: 0 }).map((r) => dashboardRun(r, summaries.get(r.id), snapshots.get(r.id) ?? '', this.runMetrics(db, r, summaries.get(r.id))));
+      return listRuns(db, { limit: 0 }).map((r) => dashboardRun(r, summaries.get(r.id), snapshots.get(r.id) ?? '', this.runMetrics(db, r, summaries.get(r.id)), this.resultsDir));
     });
   }
 
@@ -113,16 +115,7 @@ export class RunStore {
       if (r === undefined) return undefined;
       const summary = db.prepare('SELECT * FROM backtest_summaries WHERE run_id = ?').get(id) as SummaryRow | undefined;
       const snap = (db.prepare('SELECT config_snapshot AS s FROM runs WHERE id = ?').get(id) as { s: string }).s;
-      return dashboardRun(r, summary, snap, this.runMetrics(db, r, summary));
-    });
-  }
-
-  /** The run's results folder: the one its backtest summary names, else results_dir/<run id> (daemon runs). */
-  resultsDirOf(id: string): string | undefined {
-    return this.read(undefined, (db) => {
-      if (runById(db, id) === undefined) return undefined;
-      const s = db.prepare('SELECT results_dir AS d FROM backtest_summaries WHERE run_id = ?').get(id) as { d: string } | undefined;
-      return s?.d ?? resolve(join(this.resultsDir, id));
+      return dashboardRun(r, summary, snap, this.runMetrics(db, r, summary), this.resultsDir);
     });
   }
 
@@ -157,7 +150,7 @@ export class RunStore {
   }
 }
 
-function dashboardRun(r: RunListRow, s: SummaryRow | undefined, snapshot: string, metrics: Record<string, number>): DashboardRun {
+function dashboardRun(r: RunListRow, s: SummaryRow | undefined, snapshot: string, metrics: Record<string, number>, resultsRoot: string): DashboardRun {
   // Daemon runs have no backtest summary: what they ran comes from their config snapshot.
   const raw = s === undefined ? safeIni(snapshot) : undefined;
   const list = (v: string | undefined): string[] => (v ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
@@ -171,6 +164,8 @@ function dashboardRun(r: RunListRow, s: SummaryRow | undefined, snapshot: string
     fromTs: s?.from_ts ?? null,
     toTs: s?.to_ts ?? null,
     metrics,
+    // The folder its backtest summary names, else results_dir/<run id> (where a daemon run writes its files when it ends).
+    resultsDir: s?.results_dir ?? resolve(join(resultsRoot, r.id)),
   };
 }
 
