@@ -53,7 +53,7 @@ export function createDashboard(o: DashboardOptions): { server: Server; listen()
   const inputsOf = (id: string): StrategyInputs | undefined => o.strategies.find((s) => s.id === id)?.inputs;
 
   const routes: Route[] = [
-    { pattern: /^\/$/, get: (_q, res) => send(res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML) },
+    { pattern: /^\/$/, get: (_q, res) => send(res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML, PAGE_CSP) },
     { pattern: /^\/assets\/dashboard\.css$/, get: (_q, res) => send(res, 200, 'text/css; charset=utf-8', DASHBOARD_CSS) },
     { pattern: /^\/assets\/dashboard\.js$/, get: (_q, res) => send(res, 200, 'text/javascript; charset=utf-8', dashboardScript()) },
     { pattern: /^\/assets\/lightweight-charts\.js$/, get: (_q, res) => sendFile(res, o.chartLibraryFile, 'text/javascript; charset=utf-8') },
@@ -84,7 +84,7 @@ export function createDashboard(o: DashboardOptions): { server: Server; listen()
         const dir = o.store.get(id!)?.resultsDir;
         const file = dir === undefined ? undefined : runFilePath(dir, name!);
         if (file === undefined) return json(res, 404, { error: `run "${id}" has no ${name} (served: ${Object.keys(RUN_FILES).join(', ')})` });
-        return sendFile(res, file, RUN_FILES[name!]!);
+        return sendFile(res, file, RUN_FILES[name!]!, name === 'report.html' ? REPORT_CSP : undefined);
       },
     },
     {
@@ -162,17 +162,24 @@ export function runListing(store: RunStore): Array<Omit<DashboardRun, 'resultsDi
   return store.list().map(({ resultsDir, ...r }) => ({ ...r, files: runFilesPresent(resultsDir) }));
 }
 
-function headers(res: ServerResponse, type: string): void {
+/**
+ * Nothing from elsewhere, ever. The dashboard page runs only our script files; a run's
+ * report.html is one self-contained file with its chart code inline, so it may run inline
+ * scripts, and may reach nothing at all.
+ */
+const PAGE_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+const REPORT_CSP = "default-src 'none'; img-src 'self' data: blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'none'";
+
+function headers(res: ServerResponse, type: string, csp = "default-src 'none'"): void {
   res.setHeader('Content-Type', type);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');
-  // Our own scripts only, nothing from elsewhere; report.html inlines its chart code, so it gets inline scripts.
-  res.setHeader('Content-Security-Policy', type.startsWith('text/html') ? "default-src 'self' 'unsafe-inline' data: blob:; connect-src 'self'; frame-ancestors 'none'" : "default-src 'none'");
+  res.setHeader('Content-Security-Policy', csp);
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  headers(res, type);
+function send(res: ServerResponse, status: number, type: string, body: string, csp?: string): void {
+  headers(res, type, csp);
   res.statusCode = status;
   res.end(body);
 }
@@ -182,8 +189,8 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, 'application/json; charset=utf-8', scrub(JSON.stringify(scrubDeep(value))));
 }
 
-function sendFile(res: ServerResponse, file: string, type: string): void {
-  headers(res, type);
+function sendFile(res: ServerResponse, file: string, type: string, csp?: string): void {
+  headers(res, type, csp);
   res.statusCode = 200;
   createReadStream(file).on('error', () => res.destroy()).pipe(res);
 }

@@ -217,7 +217,7 @@ function renderJobs() {
   $('jobs').innerHTML = state.jobs.length === 0 ? '' : '<tr><th>job</th><th>state</th><th class="num">progress</th><th>run</th><th class="num">elapsed</th><th>error</th></tr>' + state.jobs.map(function (j) {
     return '<tr data-job-id="' + esc(j.id) + '" data-state="' + esc(j.state) + '"><td>' + esc(j.id) + '</td><td class="job-state">' + esc(j.state) + '</td>' +
       '<td class="num"><progress max="1" value="' + (j.progress === null ? 0 : j.progress) + '"></progress> ' + (j.progress === null ? '-' : Math.round(j.progress * 100) + ' %') + '</td>' +
-      '<td class="job-run">' + esc(j.runId || '-') + '</td><td class="num">' + (j.elapsedMs / 1000).toFixed(1) + ' s</td><td class="errors-cell">' + esc(j.error || '') + '</td></tr>';
+      '<td class="job-run">' + (j.runId ? '<a href="#run" data-open-run="' + esc(j.runId) + '">' + esc(j.runId) + '</a>' : '-') + '</td><td class="num">' + (j.elapsedMs / 1000).toFixed(1) + ' s</td><td class="errors-cell">' + esc(j.error || '') + '</td></tr>';
   }).join('');
 }
 function loadJobs() {
@@ -279,6 +279,10 @@ document.addEventListener('DOMContentLoaded', function () {
     if (ev.target.tagName !== 'A') openRun(tr.dataset.runId);
   });
   $('compare-button').addEventListener('click', compare);
+  $('jobs').addEventListener('click', function (ev) {
+    var a = ev.target.closest('a[data-open-run]');
+    if (a) { ev.preventDefault(); openRun(a.dataset.openRun); }
+  });
   $('form-strategy').addEventListener('change', renderParams);
   $('backtest-form').addEventListener('submit', submitForm);
   api('/api/strategies').then(function (r) {
