@@ -26,10 +26,11 @@ function parsePort(v: string): number {
 async function runServe(o: { port?: string }, g: GlobalOptions): Promise<void> {
   // Checked before the config is read, so the message names the flag the user typed.
   const portOption = o.port === undefined ? undefined : parsePort(o.port);
-  const [{ buildContext }, { resolve, dirname, join }, { createRequire }, { discoverStrategies }, { loadConfig }, { checkStrategyParams }, { isoUtc }, server, { RunStore }, { BacktestLauncher }, { buildRunReport }] = await Promise.all([
+  const [{ buildContext }, { resolve, dirname, join }, { createRequire }, { availableParallelism }, { discoverStrategies }, { loadConfig }, { checkStrategyParams }, { isoUtc }, server, { RunStore }, { BacktestLauncher }, { buildRunReport }] = await Promise.all([
     import('./context.ts'),
     import('node:path'),
     import('node:module'),
+    import('node:os'),
     import('../strategies/loader.ts'),
     import('../config/load.ts'),
     import('../app/strategy-params.ts'),
@@ -79,6 +80,7 @@ async function runServe(o: { port?: string }, g: GlobalOptions): Promise<void> {
       return { fromTs: loaded.config.backtest.from!, toTs: loaded.config.backtest.to! };
     },
     chartLibraryFile,
+    maxConcurrentBacktests: availableParallelism(),
   });
   let url: string;
   try {

@@ -69,6 +69,11 @@ export class BacktestLauncher {
     private readonly store: RunStore,
   ) {}
 
+  /** Backtests started and not yet ended. */
+  running(): number {
+    return this.jobs.filter((j) => j.ended === null).length;
+  }
+
   start(sets: readonly string[], period: { fromTs: number; toTs: number }): JobView {
     const args = [...this.entry.args, ...this.baseArgs, '--mode', 'backtest', '--json', ...sets.flatMap((s) => ['--set', s])];
     const child = spawn(this.entry.command, args, { cwd: this.entry.cwd, stdio: ['ignore', 'pipe', 'pipe'] });

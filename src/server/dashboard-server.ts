@@ -34,6 +34,8 @@ export interface DashboardOptions {
   readonly defaults: { readonly strategy: string; readonly symbols: string; readonly timeframe: string; readonly from: string; readonly to: string };
   /** The CLI's own checks of a backtest's overrides (config validation, schema, cross-parameter rule); throws a CtError, else gives the period. */
   readonly checkBacktest: (sets: readonly string[]) => Promise<{ fromTs: number; toTs: number }>;
+  /** Backtests the form may have running at once (the cores of the machine). */
+  readonly maxConcurrentBacktests: number;
   /** lightweight-charts' standalone build, served to the page (no CDN). */
   readonly chartLibraryFile: string;
 }
@@ -93,6 +95,8 @@ export function createDashboard(o: DashboardOptions): { server: Server; listen()
       post: async (req, res) => {
         const refused = postRefusal(req, port);
         if (refused !== undefined) return json(res, 415, { error: refused });
+        // A backtest takes a core: more at once than there are cores only makes each one slower.
+        if (o.launcher.running() >= o.maxConcurrentBacktests) return json(res, 429, { error: `${o.launcher.running()} backtests are running (at most ${o.maxConcurrentBacktests} at once): start this one when one has ended` });
         let body: unknown;
         try {
           body = await readJsonBody(req, MAX_BODY_BYTES);
