@@ -133,7 +133,7 @@ export class BacktestLauncher {
     if (j.ended !== null || j.child.pid === undefined) return;
     let row: ReturnType<RunStore['runOfPid']>;
     try {
-      row = this.store.runOfPid(j.child.pid);
+      row = this.store.runOfPid(j.child.pid, new Date(j.started).toISOString());
     } catch {
       return; // the child is creating the database right now: read it on the next poll
     }

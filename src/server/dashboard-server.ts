@@ -140,7 +140,13 @@ export function createDashboard(o: DashboardOptions): { server: Server; listen()
         res.setHeader('Allow', [r.get ? 'GET, HEAD' : '', r.post ? 'POST' : ''].filter((x) => x !== '').join(', '));
         return json(res, 405, { error: `${req.method} is not allowed on ${path}` });
       }
-      return h(req, res, m.slice(1).map((p) => decodeURIComponent(p)));
+      let params: string[];
+      try {
+        params = m.slice(1).map((p) => decodeURIComponent(p));
+      } catch {
+        return json(res, 404, { error: `no such page: ${path}` });
+      }
+      return h(req, res, params);
     }
     // Nothing but GET reads anything, and the only thing that changes state is POST /api/backtests.
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: `${req.method} is not allowed on ${path}` });

@@ -139,10 +139,14 @@ export class RunStore {
     }));
   }
 
-  /** The id of the run a process with this pid is recording (the backtests the dashboard starts). */
-  runOfPid(pid: number): { id: string; status: string; lastStepTs: number | null } | undefined {
+  /**
+   * The run a process with this pid is recording (the backtests the dashboard starts). Only runs
+   * started at or after `sinceIso`: pids are reused, and an old run of another process with the
+   * same pid is not this one.
+   */
+  runOfPid(pid: number, sinceIso: string): { id: string; status: string; lastStepTs: number | null } | undefined {
     return this.read(undefined, (db) => {
-      const r = db.prepare('SELECT id FROM runs WHERE pid = ? ORDER BY started_at DESC, rowid DESC LIMIT 1').get(pid) as { id: string } | undefined;
+      const r = db.prepare('SELECT id FROM runs WHERE pid = ? AND started_at >= ? ORDER BY started_at DESC, rowid DESC LIMIT 1').get(pid, sinceIso) as { id: string } | undefined;
       if (r === undefined) return undefined;
       const row = runById(db, r.id)!;
       return { id: row.id, status: row.status, lastStepTs: row.lastStepTs };

@@ -145,6 +145,7 @@ describe('serve: the local dashboard', () => {
     expect((await http('GET', `/runs/${bt1}/config.ini`)).status).toBe(404);
     expect((await http('GET', `/runs/${bt1}/..%2F..%2F.env`)).status).toBe(404);
     expect((await http('GET', '/runs/..%2F.env/report.txt')).status).toBe(404);
+    expect((await http('GET', '/api/runs/%E0%A4%A')).status).toBe(404);
   });
 
   it('refuses a backtest with a bad parameter with 400 and the CLI\'s message, and starts nothing', async () => {
