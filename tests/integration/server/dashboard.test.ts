@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempWorkspace } from '../../support/backtest-env.ts';
 import { launchBrowser, pageWithErrors, screenshotPath } from '../../support/browser.ts';
@@ -56,6 +57,7 @@ let page: Page;
 let errors: string[];
 /** Every body the dashboard answered, to the browser and to the plain requests. */
 const bodies: string[] = [];
+const FOREIGN = 'backtest-20200101-000000-f0f0';
 let bt1 = '';
 let bt2 = '';
 
@@ -94,6 +96,15 @@ describe('serve: the local dashboard', () => {
     // beside the second, a report.html that is a symlink out of its folder (to the .env).
     writeFileSync(join(ws.root, 'results', bt1, 'report.html'), '<!doctype html><title>report</title><h1 id="r">report of the run</h1>');
     symlinkSync(join(ws.root, '.env'), join(ws.root, 'results', bt2, 'report.html'));
+
+    // A run of another kind (a research run: its own summary shape, metrics this list does not
+    // know, null and text where numbers usually are) is listed too, with what it has.
+    const db = new Database(ws.stateDb);
+    db.prepare("INSERT INTO runs (id, mode, started_at, ended_at, status, config_snapshot) VALUES (?, 'backtest', '2020-01-01T00:00:00.000Z', '2020-01-01T00:01:00.000Z', 'completed', '')").run(FOREIGN);
+    db.prepare("INSERT INTO backtest_summaries VALUES (?, 'macd_rsi_confluence,momentum_rank', 'BTC/USDT,SOL/USDT', '4h', NULL, NULL, ?, ?)").run(
+      FOREIGN, JSON.stringify({ schemaVersion: 9, slices: { count: 40 }, returns: { totalReturn: null, sharpe: 'high' }, trades: 12, winRate: 0.55 }), join(ws.root, 'results', FOREIGN),
+    );
+    db.close();
 
     serve = cli(['serve', '--port', '0']);
     await waitFor(() => /http:\/\/127\.0\.0\.1:\d+\//.test(serve.out()) || serve.child.exitCode !== null, 20_000, 'the dashboard URL on stdout');
@@ -176,7 +187,7 @@ describe('serve: the local dashboard', () => {
     await page.goto(base);
     await page.waitForSelector('body[data-loaded="true"]');
     const inDb = dbRuns();
-    expect(inDb.map((r) => r.mode).sort()).toEqual(['backtest', 'backtest', 'dry-run']);
+    expect(inDb.map((r) => r.mode).sort()).toEqual(['backtest', 'backtest', 'backtest', 'dry-run']);
     // Newest first by default, exactly the database's runs.
     expect(await listedIds()).toEqual(inDb.map((r) => r.id));
     const statuses = await page.$$eval('#runs tbody tr td.status', (tds) => tds.map((t) => t.textContent));
@@ -188,18 +199,25 @@ describe('serve: the local dashboard', () => {
     expect(await listedIds()).toEqual(inDb.map((r) => r.id).sort().reverse());
     // By trade count: the shown counts are in order (runs without one last).
     await page.click('#runs th[data-sort="trades.count"]');
-    const trades = await page.$$eval('#runs tbody tr td:nth-child(12)', (tds) => tds.map((t) => Number(t.textContent)));
-    expect(trades.every((n) => Number.isFinite(n))).toBe(true);
-    expect([...trades].sort((x, y) => x - y)).toEqual(trades);
+    const trades = await page.$$eval('#runs tbody tr td:nth-child(12)', (tds) => tds.map((t) => t.textContent!));
+    expect(trades.at(-1)).toBe('-');
+    const counted = trades.slice(0, -1).map(Number);
+    expect(counted.every((n) => Number.isFinite(n))).toBe(true);
+    expect([...counted].sort((x, y) => x - y)).toEqual(counted);
+    // The run of another shape: its strategies and symbols, and no made-up metric.
+    const foreign = await page.$$eval(`#runs tr[data-run-id="${FOREIGN}"] td`, (tds) => tds.map((t) => t.textContent));
+    expect(foreign.slice(5, 12)).toEqual(['macd_rsi_confluence,momentum_rank', 'BTC/USDT,SOL/USDT', '4h', '-', '-', '-', '-']);
     // Filters: mode, strategy, symbol.
     await page.selectOption('#f-mode', 'dry-run');
     expect(await listedIds()).toEqual(inDb.filter((r) => r.mode === 'dry-run').map((r) => r.id));
     await page.selectOption('#f-mode', '');
     await page.selectOption('#f-strategy', 'ema_cross');
     expect(await listedIds()).toEqual([bt2]);
+    await page.selectOption('#f-strategy', 'momentum_rank');
+    expect(await listedIds()).toEqual([FOREIGN]);
     await page.selectOption('#f-strategy', '');
     await page.selectOption('#f-symbol', 'ETH/USDT');
-    expect((await listedIds()).sort()).toEqual(inDb.filter((r) => r.id !== bt2).map((r) => r.id).sort());
+    expect((await listedIds()).sort()).toEqual(inDb.filter((r) => r.id !== bt2 && r.id !== FOREIGN).map((r) => r.id).sort());
     await page.selectOption('#f-symbol', '');
     await page.selectOption('#f-status', 'failed');
     expect(await listedIds()).toEqual([]);
