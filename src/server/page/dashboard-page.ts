@@ -28,14 +28,14 @@ export const DASHBOARD_HTML = `<!doctype html>
     <button id="compare-button" type="button" disabled>Compare selected</button>
     <span id="runs-count"></span>
   </div>
-  <table id="runs"><thead><tr>
+  <div class="scroll"><table id="runs"><thead><tr>
     <th></th>
     <th data-sort="startedAt">started</th><th data-sort="id">run</th><th data-sort="mode">mode</th><th data-sort="status">status</th>
     <th data-sort="strategies">strategies</th><th data-sort="symbols">symbols</th><th data-sort="timeframe">tf</th>
     <th data-sort="returns.totalReturn" class="num">return</th><th data-sort="drawdown.maxDrawdown" class="num">max DD</th>
     <th data-sort="returns.sharpe" class="num">sharpe</th><th data-sort="trades.count" class="num">trades</th>
     <th data-sort="equity" class="num">equity</th><th>report</th>
-  </tr></thead><tbody></tbody></table>
+  </tr></thead><tbody></tbody></table></div>
 </section>
 <section id="compare-section" hidden>
   <h2>Comparison</h2>
@@ -91,6 +91,9 @@ th, td { text-align: left; padding: 0.25em 0.5em; border-bottom: 1px solid #eef0
 th[data-sort] { cursor: pointer; user-select: none; }
 th.sorted-asc::after { content: ' \\25B2'; } th.sorted-desc::after { content: ' \\25BC'; }
 .num { text-align: right; }
+.scroll { overflow-x: auto; }
+td.strategies, td.symbols { white-space: normal; max-width: 18em; }
+#compare-table td, #compare-table th { white-space: normal; }
 tr.running td { background: #fff8e1; }
 tr.clickable { cursor: pointer; } tr.clickable:hover td { background: #eef4ff; }
 .filters { display: flex; flex-wrap: wrap; gap: 1em; align-items: center; margin-bottom: 0.5em; }

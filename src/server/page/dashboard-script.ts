@@ -84,7 +84,7 @@ function renderRuns() {
     return '<tr class="clickable ' + (r.status === 'running' ? 'running' : '') + '" data-run-id="' + esc(r.id) + '">' +
       '<td><input type="checkbox" class="select-run" ' + (state.selected.has(r.id) ? 'checked' : '') + '></td>' +
       '<td>' + esc(r.startedAt.replace('T', ' ').slice(0, 19)) + '</td><td class="run-id">' + esc(r.id) + '</td><td class="mode">' + esc(r.mode) + '</td>' +
-      '<td class="status">' + esc(r.status) + '</td><td class="strategies">' + esc(r.strategies.join(',')) + '</td><td class="symbols">' + esc(r.symbols.join(',')) + '</td>' +
+      '<td class="status">' + esc(r.status) + '</td><td class="strategies">' + esc(r.strategies.join(', ')) + '</td><td class="symbols">' + esc(r.symbols.join(', ')) + '</td>' +
       '<td>' + esc(r.timeframe) + '</td><td class="num ' + signClass(ret) + '">' + fmt(ret, 'pct') + '</td>' +
       '<td class="num">' + fmt(r.metrics['drawdown.maxDrawdown'], 'pct') + '</td><td class="num">' + fmt(r.metrics['returns.sharpe'], 'num') + '</td>' +
       '<td class="num">' + fmt(r.metrics['trades.count'], 'int') + '</td><td class="num">' + fmt(r.equity, 'num') + '</td><td>' + links + '</td></tr>';

@@ -206,7 +206,7 @@ describe('serve: the local dashboard', () => {
     expect([...counted].sort((x, y) => x - y)).toEqual(counted);
     // The run of another shape: its strategies and symbols, and no made-up metric.
     const foreign = await page.$$eval(`#runs tr[data-run-id="${FOREIGN}"] td`, (tds) => tds.map((t) => t.textContent));
-    expect(foreign.slice(5, 12)).toEqual(['macd_rsi_confluence,momentum_rank', 'BTC/USDT,SOL/USDT', '4h', '-', '-', '-', '-']);
+    expect(foreign.slice(5, 12)).toEqual(['macd_rsi_confluence, momentum_rank', 'BTC/USDT, SOL/USDT', '4h', '-', '-', '-', '-']);
     // Filters: mode, strategy, symbol.
     await page.selectOption('#f-mode', 'dry-run');
     expect(await listedIds()).toEqual(inDb.filter((r) => r.mode === 'dry-run').map((r) => r.id));
@@ -225,10 +225,11 @@ describe('serve: the local dashboard', () => {
     // The run's report links, only where the file is (and is the run's own).
     expect(await page.$$eval(`#runs tr[data-run-id="${bt1}"] a`, (as) => as.map((a) => a.textContent))).toEqual(['report.html', 'report.txt']);
     expect(await page.$$eval(`#runs tr[data-run-id="${bt2}"] a`, (as) => as.map((a) => a.textContent))).toEqual(['report.txt']);
+    await page.screenshot({ path: screenshotPath('dashboard', 'runs.png') });
     await page.click(`#runs tr[data-run-id="${bt1}"] td.run-id`);
     await page.waitForSelector('#run-section:not([hidden]) #run-chart canvas');
     expect(await page.textContent('#run-title')).toContain(bt1);
-    await page.screenshot({ path: screenshotPath('dashboard', 'runs.png') });
+    await page.screenshot({ path: screenshotPath('dashboard', 'run.png') });
     expect(errors).toEqual([]);
   });
 
