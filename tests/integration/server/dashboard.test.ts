@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
@@ -92,9 +92,9 @@ describe('serve: the local dashboard', () => {
     ]);
     bt1 = a!.run_id as string;
     bt2 = b!.run_id as string;
-    // A report.html beside the first backtest (written by the report writer on its own branch) and,
-    // beside the second, a report.html that is a symlink out of its folder (to the .env).
-    writeFileSync(join(ws.root, 'results', bt1, 'report.html'), '<!doctype html><title>report</title><h1 id="r">report of the run</h1>');
+    // The first backtest keeps the report.html it wrote; the second's is replaced by a symlink out
+    // of its folder (to the .env), which must never be served.
+    for (const f of ['report.html', 'equity.png', 'drawdown.png']) rmSync(join(ws.root, 'results', bt2, f), { force: true });
     symlinkSync(join(ws.root, '.env'), join(ws.root, 'results', bt2, 'report.html'));
 
     // A run of another kind (a research run: its own summary shape, metrics this list does not
@@ -150,7 +150,7 @@ describe('serve: the local dashboard', () => {
     expect((await http('POST', '/api/backtests', { headers: { 'content-type': 'text/plain' }, body: '{}' })).status).toBe(415);
     expect((await http('POST', '/api/backtests', { headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body: '{}' })).status).toBe(415);
     // Report files: only the run's own, inside its folder.
-    expect((await http('GET', `/runs/${bt1}/report.html`)).body).toContain('report of the run');
+    expect((await http('GET', `/runs/${bt1}/report.html`)).body).toBe(readFileSync(join(ws.root, 'results', bt1, 'report.html'), 'utf8'));
     expect((await http('GET', `/runs/${bt1}/report.txt`)).body).toContain(bt1);
     expect((await http('GET', `/runs/${bt2}/report.html`)).status).toBe(404);
     expect((await http('GET', `/runs/${bt1}/config.ini`)).status).toBe(404);
@@ -231,6 +231,17 @@ describe('serve: the local dashboard', () => {
     expect(await page.textContent('#run-title')).toContain(bt1);
     await page.screenshot({ path: screenshotPath('dashboard', 'run.png') });
     expect(errors).toEqual([]);
+    // The run's real report.html, opened through the dashboard: it runs under the report's CSP
+    // with no error (a blocked script or style would be a console error) and draws its charts.
+    const report = await pageWithErrors(browser);
+    await report.page.goto(`${base}runs/${bt1}/report.html`);
+    const ready = (): boolean => (globalThis as { __report?: { ready?: boolean } }).__report?.ready === true;
+    await report.page.waitForFunction(ready, undefined, { timeout: 20_000 }).catch((e: Error) => {
+      throw new Error(`${e.message}: ${report.errors.join(' | ')}`);
+    });
+    expect(await report.page.locator('canvas').count()).toBeGreaterThan(0);
+    expect(report.errors).toEqual([]);
+    await report.page.close();
   });
 
   it('the form checks in the browser, shows the server\'s refusal, then starts a backtest that appears as completed', async () => {
