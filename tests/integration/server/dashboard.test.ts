@@ -82,7 +82,7 @@ const listedIds = (): Promise<string[]> => page.$$eval('#runs tbody tr', (trs) =
 describe('serve: the local dashboard', () => {
   beforeAll(async () => {
     const market = await writeSyntheticStore(ws.dataDir, MARKET);
-    sets = [...ws.sets, ...market.sets, 'strategies.isolation=inline', 'strategies.enabled=simple_ma'];
+    sets = [...ws.sets, ...market.sets, 'strategies.enabled=simple_ma'];
     writeFileSync(join(ws.root, '.env'), `BYBIT_API_KEY=${FAKE_KEY}\nBYBIT_API_SECRET=${FAKE_SECRET}\n`);
     // Runs of two modes, made for real: two backtests (different strategies and symbols) and a dry-run.
     const [a, b] = await Promise.all([
