@@ -47,12 +47,13 @@ export function backtestReportHtml(r: BacktestReportInput): string {
     r.runId, r.strategies && r.strategies.length > 0 ? r.strategies.join(', ') : undefined, symbols.join(', '), m.period.timeframe,
     m.period.start && m.period.end ? `${m.period.start.slice(0, 10)} → ${m.period.end.slice(0, 10)}` : undefined,
   ].filter(Boolean).join(' · ');
+  const eq = equityArrays(r.equity);
   const sections: ReportSection[] = [
     summarySection(m),
     priceChartSection({ id: 'price', title: 'Price and trades', candles: r.candles, fills: r.fills, trades: r.trades, ...(r.levels ? { levels: r.levels } : {}), syncGroup: GROUP }),
     tradesSection(r.trades),
-    equitySection(r),
-    drawdownSection(r.equity),
+    equitySection(r, eq),
+    drawdownSection(eq),
     monthlySection(r.equity, m.returns.initialCash),
     costsSection(m),
     notesSection({ id: 'assumptions', title: 'Fill assumptions', bullets: r.assumptions }),
@@ -137,8 +138,9 @@ function tradesSection(trades: readonly Trade[]): ReportSection {
   });
 }
 
-function equitySection(r: BacktestReportInput): ReportSection {
-  const eq = equityArrays(r.equity);
+type EquityArrays = ReturnType<typeof equityArrays>;
+
+function equitySection(r: BacktestReportInput, eq: EquityArrays): ReportSection {
   const cash = r.metrics.returns.initialCash;
   const series = [{ name: 'Strategy equity', color: '#2962ff', ts: eq.ts, values: eq.equity }];
   const closes = new Map<string, Float64Array>(), tsOf = new Map<string, Float64Array>();
@@ -154,8 +156,7 @@ function equitySection(r: BacktestReportInput): ReportSection {
   });
 }
 
-function drawdownSection(equity: EquityMarks): ReportSection {
-  const eq = equityArrays(equity);
+function drawdownSection(eq: EquityArrays): ReportSection {
   return lineChartSection({
     id: 'drawdown', title: 'Underwater (drawdown from the running peak)', format: 'percent', syncGroup: GROUP, height: 200,
     series: [{ name: 'Drawdown', color: '#c62828', ts: eq.ts, values: eq.drawdown.map((d) => -d), style: 'area' }],

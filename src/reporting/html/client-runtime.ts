@@ -231,6 +231,8 @@ export const CLIENT_RUNTIME = String.raw`
       return r ? { from: r.from, to: r.to } : null;
     },
     markerCount: function () { return price ? price.markers.markers().length : 0; },
+    levelLineCount: function () { return price ? price.lines.length : 0; },
+    priceChartX: function (time) { return price ? price.chart.timeScale().timeToCoordinate(time) : null; },
     markerTotal: function () { return price ? price.d.symbols.reduce(function (n, s) { return n + s.markers.length; }, 0) : 0; },
     symbols: function () { return price ? price.d.symbols.map(function (s) { return s.symbol; }) : []; },
     currentSymbol: function () { return price ? price.symbol : null; },

@@ -61,7 +61,10 @@ export function writeRunReport(dir: string, data: RunReportData, o: RunReportOpt
       tsOf.set(s, c.ts.subarray(0, c.length));
     }
     const bh = buyAndHold({ closes, ts: tsOf }).curve;
-    const subtitle = [o.strategies?.join(', '), [...o.candles.keys()].sort().join(', '), data.metrics.period.timeframe, data.runId].filter(Boolean).join(' · ');
+    // No run id in the pictures: the same run twice gives byte-identical PNGs.
+    const p = data.metrics.period;
+    const subtitle = [o.strategies?.join(', '), [...o.candles.keys()].sort().join(', '), p.timeframe, p.start && p.end ? `${p.start.slice(0, 10)} → ${p.end.slice(0, 10)}` : undefined]
+      .filter(Boolean).join(' · ');
     const input = {
       subtitle, ts: eq.ts, equity: eq.equity, drawdown: eq.drawdown,
       ...(bh?.ts ? { benchmark: { ts: bh.ts, values: bh.values.map((v) => v * cash) } } : {}),
