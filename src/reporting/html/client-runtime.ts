@@ -127,7 +127,7 @@ export const CLIENT_RUNTIME = String.raw`
     }));
     s.lines.forEach(function (ln) {
       var ls = price.chart.addSeries(LW.LineSeries, {
-        color: ln.kind === 'stop' ? '#cf222e' : '#1a7f37', lineWidth: 1, lineStyle: LW.LineStyle.Dashed,
+        color: ln.kind === 'stop' ? '#cf222e' : '#1a7f37', lineWidth: 1, lineStyle: LW.LineStyle.LargeDashed,
         priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false
       });
       ls.setData(ln.pts.map(function (p) { return p[2] ? { time: p[0], value: p[1], color: 'transparent' } : { time: p[0], value: p[1] }; }));
@@ -232,6 +232,11 @@ export const CLIENT_RUNTIME = String.raw`
     },
     markerCount: function () { return price ? price.markers.markers().length : 0; },
     levelLineCount: function () { return price ? price.lines.length : 0; },
+    levelLines: function () {
+      var s = price && price.bySymbol[price.symbol], out = { stop: 0, target: 0 };
+      if (s) s.lines.forEach(function (ln) { out[ln.kind] += ln.pts.filter(function (p) { return p[2]; }).length; });
+      return out;
+    },
     priceChartX: function (time) { return price ? price.chart.timeScale().timeToCoordinate(time) : null; },
     markerTotal: function () { return price ? price.d.symbols.reduce(function (n, s) { return n + s.markers.length; }, 0) : 0; },
     symbols: function () { return price ? price.d.symbols.map(function (s) { return s.symbol; }) : []; },

@@ -19,6 +19,7 @@
  *   markerCount(): number                        markers drawn on the price chart now (its current symbol)
  *   markerTotal(): number                        markers of the price chart over all its symbols
  *   levelLineCount(): number                     dashed stop/target line series drawn for the current symbol
+ *   levelLines(): {stop, target}                 stop and target segments (one per trade with that level) of it
  *   priceChartX(timeSec): number | null          x of a time on the price chart (to hover a trade)
  *   symbols(): string[]; currentSymbol(): string | null; selectSymbol(s): void
  */
