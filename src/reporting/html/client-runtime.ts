@@ -22,8 +22,9 @@ export const CLIENT_RUNTIME = String.raw`
   var price = null;
 
   function times(t) {
-    var out = new Array(t.length), s = 0;
-    for (var i = 0; i < t.length; i++) { s = i === 0 ? t[0] : s + t[i]; out[i] = s; }
+    if (t.length === 0) return [];
+    var out = [t[0]], s = t[0];
+    for (var i = 1; i < t.length; i += 2) for (var k = 0; k < t[i + 1]; k++) { s += t[i]; out.push(s); }
     return out;
   }
   function unpack(p) {

@@ -37,7 +37,9 @@ describe('the report page', () => {
     expect(back[1]).toBeCloseTo(43100.01, 6);
     expect(back[2]).toBeNull();
     expect(back[4]).toBeCloseTo(-12.25, 6);
-    expect(encodeTimes([3_600_000, 7_200_000, 10_800_000])).toEqual([3600, 3600, 3600]);
+    // Times: seconds, run-length encoded deltas (a gap of 3 hours after the 3rd candle).
+    expect(encodeTimes([3_600_000, 7_200_000, 10_800_000, 21_600_000, 25_200_000])).toEqual([3600, 3600, 2, 10_800, 1, 3600, 1]);
+    expect(encodeTimes([])).toEqual([]);
     const small = unpack(packValues([0.000123456, 0.000123999]));
     expect(small[1]).toBeCloseTo(0.000123999, 12);
   });
