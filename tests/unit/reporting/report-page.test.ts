@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { packValues, encodeTimes } from '../../../src/reporting/html/compact-series.ts';
+import { coarsenCandles, coarsenSeries, mergeFactor } from '../../../src/reporting/html/coarsen.ts';
 import { renderReportPage } from '../../../src/reporting/html/page.ts';
+import { priceChartSection } from '../../../src/reporting/html/price-chart-section.ts';
+import type { Fill } from '../../../src/domain/order.ts';
 import { dataTableSection, lineChartSection, notesSection } from '../../../src/reporting/html/sections.ts';
 import { monthlyReturns } from '../../../src/reporting/monthly-returns.ts';
 import { dateTicks, niceTicks, svgTimeChart } from '../../../src/reporting/png/svg-time-chart.ts';
@@ -42,6 +45,31 @@ describe('the report page', () => {
     expect(encodeTimes([])).toEqual([]);
     const small = unpack(packValues([0.000123456, 0.000123999]));
     expect(small[1]).toBeCloseTo(0.000123999, 12);
+  });
+});
+
+describe('the price chart of a very long run', () => {
+  it('merges candles into coarser bars past the bar budget and still draws one marker per fill, on the bar holding it', () => {
+    const H = 3_600_000;
+    const n = 10;
+    const c = {
+      length: n, ts: Float64Array.from({ length: n }, (_, i) => i * H), open: Float64Array.from({ length: n }, (_, i) => 100 + i),
+      high: Float64Array.from({ length: n }, (_, i) => 101 + i + (i === 4 ? 50 : 0)), low: Float64Array.from({ length: n }, (_, i) => 99 + i),
+      close: Float64Array.from({ length: n }, (_, i) => 100.5 + i), volume: new Float64Array(n).fill(1),
+    };
+    expect(mergeFactor(150_000)).toBe(1);
+    expect(mergeFactor(4_200_000)).toBe(28);
+    const k3 = coarsenCandles(c, 3);
+    expect(k3.length).toBe(4);
+    expect([...k3.ts]).toEqual([0, 3 * H, 6 * H, 9 * H]);
+    expect([k3.open[1], k3.high[1], k3.low[1], k3.close[1], k3.volume[1]]).toEqual([103, 155, 102, 105.5, 3]);
+    expect([...coarsenSeries(c.ts, [0, 0.1, 0.05, 0, 0.3, 0.2, 0, 0, 0, 0.01], 3, 'max').values]).toEqual([0.1, 0.3, 0, 0.01]);
+    const fill = (id: string, side: 'buy' | 'sell', ts: number): Fill => ({ id, orderId: id, strategyId: 's', symbol: 'BTC/USDT', side, qty: 1, price: 100, fee: 0, slippageCost: 0, ts, reason: 'signal' });
+    const fills = [fill('a', 'buy', 1 * H), fill('b', 'sell', 2 * H), fill('c', 'buy', 4 * H), fill('d', 'sell', 9 * H)];
+    const section = priceChartSection({ id: 'p', title: 'P', candles: new Map([['BTC/USDT', k3]]), fills, trades: [] });
+    const markers = (section.data as { symbols: { markers: [number, number, string, number][] }[] }).symbols[0]!.markers;
+    expect(markers.map((m) => m[0])).toEqual([0, 0, 3 * 3600, 9 * 3600]);
+    expect(markers.map((m) => m[2])).toEqual(['B 1', 'S 1', 'B 1', 'S 1']);
   });
 });
 
