@@ -57,6 +57,8 @@ describe('report.html of a backtest, opened in headless Chromium', () => {
   afterAll(async () => {
     await browser?.close();
   });
+  /** A chart's visible time range (epoch seconds): the price chart by default. */
+  const range = (id?: string): Promise<{ from: number; to: number } | null> => page.evaluate((i) => (globalThis as unknown as W).__report.visibleRange(i), id);
 
   it('loads offline with no console error and draws one marker per fill of fills.csv, trade tooltips and dashed stop/target lines', async () => {
     await page.screenshot({ path: screenshotPath('report', 'backtest-report.png'), fullPage: true });
@@ -95,7 +97,7 @@ describe('report.html of a backtest, opened in headless Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('moves the price chart (switching symbol) and the synced equity chart to a trade when its row is clicked', async () => {
+  it('moves the price chart (switching symbol) and the synced equity and drawdown charts to a trade when its row is clicked, and zooms them together', async () => {
     const trades = csvRows(run.file('trades.csv'));
     const full = (await page.evaluate(() => { (globalThis as unknown as W).__report.selectSymbol('BTC/USDT'); return (globalThis as unknown as W).__report.visibleRange(); }))!;
     for (const symbol of ['ETH/USDT', 'BTC/USDT']) {
@@ -104,15 +106,25 @@ describe('report.html of a backtest, opened in headless Chromium', () => {
       await page.locator(`#trades tbody tr:nth-child(${i + 1})`).click();
       const entry = Number(t.entry_ts) / 1000, exit = Number(t.exit_ts) / 1000;
       const contains = (r: { from: number; to: number } | null): boolean => r !== null && r.from <= entry && r.to >= exit;
-      await expect.poll(() => page.evaluate(() => (globalThis as unknown as W).__report.visibleRange())).toSatisfy(contains);
-      const price = (await page.evaluate(() => (globalThis as unknown as W).__report.visibleRange()))!;
+      await expect.poll(() => range()).toSatisfy(contains);
+      const price = (await range())!;
       expect(await page.evaluate(() => (globalThis as unknown as W).__report.currentSymbol())).toBe(symbol);
       // Moved, not merely still showing everything: the range is a small part of the run.
       expect(price.to - price.from).toBeLessThan((full.to - full.from) / 4);
-      expect(await page.evaluate(() => (globalThis as unknown as W).__report.visibleRange('equity'))).toSatisfy(contains);
-      expect(await page.evaluate(() => (globalThis as unknown as W).__report.visibleRange('drawdown'))).toSatisfy(contains);
+      expect(await range('equity')).toSatisfy(contains);
+      expect(await range('drawdown')).toSatisfy(contains);
     }
     await page.locator('#price').screenshot({ path: screenshotPath('report', 'after-trade-click.png') });
+
+    // Zooming the price chart with the wheel zooms the equity and drawdown charts with it.
+    const before = (await range())!;
+    const box = (await page.locator('#price .ct-chart').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, 400);
+    await expect.poll(async () => ((r) => r.to - r.from)((await range())!)).toBeGreaterThan(before.to - before.from);
+    const zoomed = await range();
+    await expect.poll(() => range('equity')).toEqual(zoomed);
+    expect(await range('drawdown')).toEqual(zoomed);
     expect(errors).toEqual([]);
   });
 
