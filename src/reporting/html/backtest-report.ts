@@ -39,6 +39,8 @@ export interface BacktestReportInput {
 }
 
 const GROUP = 'time';
+/** Rows of the trades table; past this the table shows the first ones (trades.csv has them all; the chart still marks every fill). */
+export const MAX_TABLE_TRADES = 10_000;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export function backtestReportHtml(r: BacktestReportInput): string {
@@ -117,7 +119,7 @@ function summarySection(m: Metrics): ReportSection {
 
 function tradesSection(trades: readonly Trade[]): ReportSection {
   const iso = (ts: number): string => new Date(ts).toISOString().slice(0, 16).replace('T', ' ');
-  const rows: TableRow[] = trades.map((t, i) => {
+  const rows: TableRow[] = trades.slice(0, MAX_TABLE_TRADES).map((t, i) => {
     const notional = t.entryPrice * t.qty;
     return {
       cells: [
@@ -142,7 +144,7 @@ function tradesSection(trades: readonly Trade[]): ReportSection {
       { label: 'Bars' }, { label: 'Exit', align: 'left' },
     ],
     rows,
-    caption: 'Click a row to show that trade on the charts; click a header to sort.',
+    caption: `${trades.length > MAX_TABLE_TRADES ? `The first ${MAX_TABLE_TRADES} of ${trades.length} trades (trades.csv has all). ` : ''}Click a row to show that trade on the charts; click a header to sort.`,
   });
 }
 
