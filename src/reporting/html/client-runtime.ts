@@ -122,10 +122,13 @@ export const CLIENT_RUNTIME = String.raw`
     price.lines.forEach(function (ls) { price.chart.removeSeries(ls); });
     price.lines = [];
     price.candles.setData(bars);
-    price.markers.setMarkers(s.markers.map(function (m) {
+    price.labelled = null;
+    price.all = s.markers.map(function (m) {
       var buy = m[1] > 0;
       return { time: m[0], position: buy ? 'belowBar' : 'aboveBar', shape: buy ? 'arrowUp' : 'arrowDown', color: buy ? '#1a7f37' : '#cf222e', text: m[2], id: String(m[3]) };
-    }));
+    });
+    price.bare = price.all.map(function (m) { return { time: m.time, position: m.position, shape: m.shape, color: m.color, id: m.id }; });
+    labelMarkers();
     s.lines.forEach(function (ln) {
       var ls = price.chart.addSeries(LW.LineSeries, {
         color: ln.kind === 'stop' ? '#cf222e' : '#1a7f37', lineWidth: 1, lineStyle: LW.LineStyle.LargeDashed,
@@ -135,6 +138,16 @@ export const CLIENT_RUNTIME = String.raw`
       price.lines.push(ls);
     });
     if (price.select) price.select.value = sym;
+  }
+
+  // Size/PnL labels only when zoomed in enough to read them: over hundreds of bars they are a smear.
+  var LABEL_BARS = 400;
+  function labelMarkers() {
+    var r = price.chart.timeScale().getVisibleLogicalRange();
+    var want = r === null || r.to - r.from <= LABEL_BARS;
+    if (want === price.labelled) return;
+    price.labelled = want;
+    price.markers.setMarkers(want ? price.all : price.bare);
   }
 
   function tradeAt(time, hovered) {
@@ -157,6 +170,7 @@ export const CLIENT_RUNTIME = String.raw`
     if (price.select) price.select.addEventListener('change', function () { selectSymbol(price.select.value); chart.timeScale().fitContent(); });
     if (d.symbols.length > 0) selectSymbol(d.symbols[0].symbol);
     chart.timeScale().fitContent();
+    chart.timeScale().subscribeVisibleLogicalRangeChange(function () { if (price.all) labelMarkers(); });
     var tip = el.querySelector('.ct-tooltip');
     chart.subscribeCrosshairMove(function (p) {
       var tr = p.time !== undefined && p.point ? tradeAt(p.time, p.hoveredObjectId) : null;
@@ -232,6 +246,7 @@ export const CLIENT_RUNTIME = String.raw`
       return r ? { from: r.from, to: r.to } : null;
     },
     markerCount: function () { return price ? price.markers.markers().length : 0; },
+    markerLabels: function () { return price ? price.markers.markers().filter(function (m) { return !!m.text; }).length : 0; },
     levelLineCount: function () { return price ? price.lines.length : 0; },
     levelLines: function () {
       var s = price && price.bySymbol[price.symbol], out = { stop: 0, target: 0 };

@@ -20,6 +20,7 @@ type Hooks = {
   ready: boolean;
   markerCount(): number;
   markerTotal(): number;
+  markerLabels(): number;
   levelLineCount(): number;
   levelLines(): { stop: number; target: number };
   symbols(): string[];
@@ -73,9 +74,11 @@ describe('report.html of a backtest, opened in headless Chromium', () => {
     for (const s of symbols) {
       const onChart = await page.evaluate((sym) => {
         (globalThis as unknown as W).__report.selectSymbol(sym);
-        return { markers: (globalThis as unknown as W).__report.markerCount(), series: (globalThis as unknown as W).__report.levelLineCount(), segments: (globalThis as unknown as W).__report.levelLines() };
+        return { markers: (globalThis as unknown as W).__report.markerCount(), labels: (globalThis as unknown as W).__report.markerLabels(), series: (globalThis as unknown as W).__report.levelLineCount(), segments: (globalThis as unknown as W).__report.levelLines() };
       }, s);
       expect(onChart.markers, s).toBe(fills.filter((f) => f.symbol === s).length);
+      // All 1,440 bars in view: the arrows without their size/PnL labels (unreadable at that zoom).
+      expect(onChart.labels, s).toBe(0);
       drawn += onChart.markers;
       // One stop and one target segment per bracket_momentum trade, none for simple_ma's (no levels).
       const brackets = trades.filter((t) => t.symbol === s && t.strategy === 'bracket_momentum').length;
@@ -115,6 +118,8 @@ describe('report.html of a backtest, opened in headless Chromium', () => {
       expect(price.to - price.from).toBeLessThan((full.to - full.from) / 4);
       await expect.poll(() => range('equity'), POLL).toSatisfy(contains);
       await expect.poll(() => range('drawdown'), POLL).toSatisfy(contains);
+      // Zoomed in on the trade: every marker carries its size (and PnL on the closing fill).
+      await expect.poll(() => page.evaluate(() => [(globalThis as unknown as W).__report.markerLabels(), (globalThis as unknown as W).__report.markerCount()]), POLL).toSatisfy(([l, n]) => l === n && n! > 0);
     }
     await page.locator('#price').screenshot({ path: screenshotPath('report', 'after-trade-click.png') });
 
