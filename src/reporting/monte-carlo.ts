@@ -57,7 +57,7 @@ export function monteCarlo(inp: MonteCarloInput): MonteCarloResult | null {
   for (let r = 0; r < inp.runs; r++) {
     work.set(returns);
     for (let i = n - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
+      const j = Math.floor(rng.next() * (i + 1));
       const t = work[i]!;
       work[i] = work[j]!;
       work[j] = t;
@@ -67,7 +67,7 @@ export function monteCarlo(inp: MonteCarloInput): MonteCarloResult | null {
     reshuffleDd[r] = a.maxDrawdown;
   }
   for (let r = 0; r < inp.runs; r++) {
-    for (let i = 0; i < n; i++) work[i] = returns[rng.int(n)]!;
+    for (let i = 0; i < n; i++) work[i] = returns[Math.floor(rng.next() * n)]!;
     const b = path(inp.initialCash, work);
     bootEq[r] = b.final;
     bootDd[r] = b.maxDrawdown;

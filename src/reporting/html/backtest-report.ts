@@ -15,6 +15,7 @@ import { buyAndHold } from '../metrics/buy-and-hold.ts';
 import type { Metrics } from '../metrics/types.ts';
 import { MC_PERCENTILES, monteCarlo, type MonteCarloResult } from '../monte-carlo.ts';
 import { monthlyReturns } from '../monthly-returns.ts';
+import { coarsenCandles, coarsenSeries, mergeFactor } from './coarsen.ts';
 import { renderReportPage } from './page.ts';
 import { priceChartSection, type TradeLevels } from './price-chart-section.ts';
 import {
@@ -38,6 +39,8 @@ export interface BacktestReportInput {
 }
 
 const GROUP = 'time';
+/** Rows of the trades table; past this the table shows the first ones (trades.csv has them all; the chart still marks every fill). */
+export const MAX_TABLE_TRADES = 10_000;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export function backtestReportHtml(r: BacktestReportInput): string {
@@ -47,12 +50,20 @@ export function backtestReportHtml(r: BacktestReportInput): string {
     r.runId, r.strategies && r.strategies.length > 0 ? r.strategies.join(', ') : undefined, symbols.join(', '), m.period.timeframe,
     m.period.start && m.period.end ? `${m.period.start.slice(0, 10)} → ${m.period.end.slice(0, 10)}` : undefined,
   ].filter(Boolean).join(' · ');
+  const eq = equityArrays(r.equity);
+  // Very long runs are drawn on coarser bars (coarsen.ts); the monthly table and Monte Carlo use everything.
+  const k = Math.max(mergeFactor(eq.ts.length), ...[...r.candles.values()].map((c) => mergeFactor(c.length)));
+  const candles = k > 1 ? new Map([...r.candles].map(([s, c]) => [s, coarsenCandles(c, k)] as const)) : r.candles;
+  const eqShown = k > 1 ? { ts: coarsenSeries(eq.ts, eq.equity, k).ts, equity: coarsenSeries(eq.ts, eq.equity, k).values, drawdown: coarsenSeries(eq.ts, eq.drawdown, k, 'max').values } : eq;
   const sections: ReportSection[] = [
     summarySection(m),
-    priceChartSection({ id: 'price', title: 'Price and trades', candles: r.candles, fills: r.fills, trades: r.trades, ...(r.levels ? { levels: r.levels } : {}), syncGroup: GROUP }),
+    priceChartSection({
+      id: 'price', title: k > 1 ? `Price and trades (bars of ${k} candles)` : 'Price and trades',
+      candles, fills: r.fills, trades: r.trades, ...(r.levels ? { levels: r.levels } : {}), syncGroup: GROUP,
+    }),
     tradesSection(r.trades),
-    equitySection(r),
-    drawdownSection(r.equity),
+    equitySection(r, eqShown, k),
+    drawdownSection(eqShown),
     monthlySection(r.equity, m.returns.initialCash),
     costsSection(m),
     notesSection({ id: 'assumptions', title: 'Fill assumptions', bullets: r.assumptions }),
@@ -108,7 +119,7 @@ function summarySection(m: Metrics): ReportSection {
 
 function tradesSection(trades: readonly Trade[]): ReportSection {
   const iso = (ts: number): string => new Date(ts).toISOString().slice(0, 16).replace('T', ' ');
-  const rows: TableRow[] = trades.map((t, i) => {
+  const rows: TableRow[] = trades.slice(0, MAX_TABLE_TRADES).map((t, i) => {
     const notional = t.entryPrice * t.qty;
     return {
       cells: [
@@ -133,12 +144,13 @@ function tradesSection(trades: readonly Trade[]): ReportSection {
       { label: 'Bars' }, { label: 'Exit', align: 'left' },
     ],
     rows,
-    caption: 'Click a row to show that trade on the charts; click a header to sort.',
+    caption: `${trades.length > MAX_TABLE_TRADES ? `The first ${MAX_TABLE_TRADES} of ${trades.length} trades (trades.csv has all). ` : ''}Click a row to show that trade on the charts; click a header to sort.`,
   });
 }
 
-function equitySection(r: BacktestReportInput): ReportSection {
-  const eq = equityArrays(r.equity);
+type EquityArrays = Pick<ReturnType<typeof equityArrays>, 'ts' | 'equity' | 'drawdown'>;
+
+function equitySection(r: BacktestReportInput, eq: EquityArrays, k: number): ReportSection {
   const cash = r.metrics.returns.initialCash;
   const series = [{ name: 'Strategy equity', color: '#2962ff', ts: eq.ts, values: eq.equity }];
   const closes = new Map<string, Float64Array>(), tsOf = new Map<string, Float64Array>();
@@ -146,16 +158,18 @@ function equitySection(r: BacktestReportInput): ReportSection {
     closes.set(s, c.close.subarray(0, c.length));
     tsOf.set(s, c.ts.subarray(0, c.length));
   }
-  const bh = buyAndHold({ closes, ts: tsOf });
-  if (bh.curve?.ts) series.push({ name: 'Buy and hold (equal weight)', color: '#ff6d00', ts: bh.curve.ts, values: bh.curve.values.map((v) => v * cash) });
+  const bh = buyAndHold({ closes, ts: tsOf }).curve;
+  if (bh?.ts) {
+    const shown = coarsenSeries(bh.ts, bh.values, k);
+    series.push({ name: 'Buy and hold (equal weight)', color: '#ff6d00', ts: shown.ts, values: shown.values.map((v) => v * cash) });
+  }
   return lineChartSection({
     id: 'equity', title: 'Equity and buy-and-hold', series, format: 'money', syncGroup: GROUP, height: 300,
     caption: 'Marked at each candle close. Buy-and-hold: the initial cash split equally over the symbols at their first close, no costs. Scrolling or zooming one chart moves the others.',
   });
 }
 
-function drawdownSection(equity: EquityMarks): ReportSection {
-  const eq = equityArrays(equity);
+function drawdownSection(eq: EquityArrays): ReportSection {
   return lineChartSection({
     id: 'drawdown', title: 'Underwater (drawdown from the running peak)', format: 'percent', syncGroup: GROUP, height: 200,
     series: [{ name: 'Drawdown', color: '#c62828', ts: eq.ts, values: eq.drawdown.map((d) => -d), style: 'area' }],

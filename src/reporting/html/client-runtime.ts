@@ -22,8 +22,9 @@ export const CLIENT_RUNTIME = String.raw`
   var price = null;
 
   function times(t) {
-    var out = new Array(t.length), s = 0;
-    for (var i = 0; i < t.length; i++) { s = i === 0 ? t[0] : s + t[i]; out[i] = s; }
+    if (t.length === 0) return [];
+    var out = [t[0]], s = t[0];
+    for (var i = 1; i < t.length; i += 2) for (var k = 0; k < t[i + 1]; k++) { s += t[i]; out.push(s); }
     return out;
   }
   function unpack(p) {
@@ -121,19 +122,32 @@ export const CLIENT_RUNTIME = String.raw`
     price.lines.forEach(function (ls) { price.chart.removeSeries(ls); });
     price.lines = [];
     price.candles.setData(bars);
-    price.markers.setMarkers(s.markers.map(function (m) {
+    price.labelled = null;
+    price.all = s.markers.map(function (m) {
       var buy = m[1] > 0;
       return { time: m[0], position: buy ? 'belowBar' : 'aboveBar', shape: buy ? 'arrowUp' : 'arrowDown', color: buy ? '#1a7f37' : '#cf222e', text: m[2], id: String(m[3]) };
-    }));
+    });
+    price.bare = price.all.map(function (m) { return { time: m.time, position: m.position, shape: m.shape, color: m.color, id: m.id }; });
+    labelMarkers();
     s.lines.forEach(function (ln) {
       var ls = price.chart.addSeries(LW.LineSeries, {
-        color: ln.kind === 'stop' ? '#cf222e' : '#1a7f37', lineWidth: 1, lineStyle: LW.LineStyle.Dashed,
+        color: ln.kind === 'stop' ? '#cf222e' : '#1a7f37', lineWidth: 1, lineStyle: LW.LineStyle.LargeDashed,
         priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false
       });
       ls.setData(ln.pts.map(function (p) { return p[2] ? { time: p[0], value: p[1], color: 'transparent' } : { time: p[0], value: p[1] }; }));
       price.lines.push(ls);
     });
     if (price.select) price.select.value = sym;
+  }
+
+  // Size/PnL labels only when zoomed in enough to read them: over hundreds of bars they are a smear.
+  var LABEL_BARS = 400;
+  function labelMarkers() {
+    var r = price.chart.timeScale().getVisibleLogicalRange();
+    var want = r === null || r.to - r.from <= LABEL_BARS;
+    if (want === price.labelled) return;
+    price.labelled = want;
+    price.markers.setMarkers(want ? price.all : price.bare);
   }
 
   function tradeAt(time, hovered) {
@@ -156,6 +170,7 @@ export const CLIENT_RUNTIME = String.raw`
     if (price.select) price.select.addEventListener('change', function () { selectSymbol(price.select.value); chart.timeScale().fitContent(); });
     if (d.symbols.length > 0) selectSymbol(d.symbols[0].symbol);
     chart.timeScale().fitContent();
+    chart.timeScale().subscribeVisibleLogicalRangeChange(function () { if (price.all) labelMarkers(); });
     var tip = el.querySelector('.ct-tooltip');
     chart.subscribeCrosshairMove(function (p) {
       var tr = p.time !== undefined && p.point ? tradeAt(p.time, p.hoveredObjectId) : null;
@@ -231,6 +246,14 @@ export const CLIENT_RUNTIME = String.raw`
       return r ? { from: r.from, to: r.to } : null;
     },
     markerCount: function () { return price ? price.markers.markers().length : 0; },
+    markerLabels: function () { return price ? price.markers.markers().filter(function (m) { return !!m.text; }).length : 0; },
+    levelLineCount: function () { return price ? price.lines.length : 0; },
+    levelLines: function () {
+      var s = price && price.bySymbol[price.symbol], out = { stop: 0, target: 0 };
+      if (s) s.lines.forEach(function (ln) { out[ln.kind] += ln.pts.filter(function (p) { return p[2]; }).length; });
+      return out;
+    },
+    priceChartX: function (time) { return price ? price.chart.timeScale().timeToCoordinate(time) : null; },
     markerTotal: function () { return price ? price.d.symbols.reduce(function (n, s) { return n + s.markers.length; }, 0) : 0; },
     symbols: function () { return price ? price.d.symbols.map(function (s) { return s.symbol; }) : []; },
     currentSymbol: function () { return price ? price.symbol : null; },

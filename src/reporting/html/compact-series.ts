@@ -1,7 +1,7 @@
 /**
  * Compact JSON encodings of long numeric series for the report page, so a 73k-candle run stays a
  * couple of MB and is written in tens of milliseconds:
- *  - times: seconds (the chart's unit), delta-encoded: a 1h series is mostly `3600`;
+ *  - times: seconds (the chart's unit), run-length encoded deltas: a 1h series is [t0, 3600, n-1];
  *  - values: packed as integers at a fixed decimal scale (7 significant digits of the series'
  *    largest value, far below what a chart can show), delta-encoded. Printing small integers is
  *    several times faster than printing doubles and the text is a third as long. Deterministic:
@@ -10,15 +10,27 @@
  * The browser side decodes with `times(t)` and `unpack(p)` (client-runtime.ts).
  */
 
-/** Epoch-ms times -> [first second, delta seconds...]. */
+/**
+ * Epoch-ms times as seconds, run-length encoded deltas: [first, delta, count, delta, count, ...].
+ * A regular 1h series of any length is 3 numbers; every gap adds a pair or two.
+ */
 export function encodeTimes(ts: ArrayLike<number>): number[] {
-  const out = new Array<number>(ts.length);
-  let prev = 0;
-  for (let i = 0; i < ts.length; i++) {
+  if (ts.length === 0) return [];
+  const out = [Math.floor(ts[0]! / 1000)];
+  let prev = out[0]!, delta = NaN, count = 0;
+  for (let i = 1; i < ts.length; i++) {
     const s = Math.floor(ts[i]! / 1000);
-    out[i] = i === 0 ? s : s - prev;
+    const d = s - prev;
     prev = s;
+    if (d === delta) {
+      count++;
+      continue;
+    }
+    if (count > 0) out.push(delta, count);
+    delta = d;
+    count = 1;
   }
+  if (count > 0) out.push(delta, count);
   return out;
 }
 

@@ -10,12 +10,14 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
+const UNSAFE_IN_SCRIPT = /[<\u2028\u2029]/;
 const JSON_ESCAPES: Record<string, string> = { '<': '\\u003c', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
 /** A JSON value as the text of a <script type="application/json"> element. */
 export function scriptJson(value: unknown): string {
-  // One pass over what can be megabytes of numbers.
-  return JSON.stringify(value).replace(/[<\u2028\u2029]/g, (c) => JSON_ESCAPES[c]!);
+  const json = JSON.stringify(value);
+  // Megabytes of numbers rarely hold any of these: a test is much cheaper than a replace.
+  return UNSAFE_IN_SCRIPT.test(json) ? json.replace(/[<\u2028\u2029]/g, (c) => JSON_ESCAPES[c]!) : json;
 }
 
 /** A script's source inside <script>: only `</script` could end it early. */

@@ -19,7 +19,7 @@ footer{padding:8px 24px 24px;color:#57606a;font-size:12px}
 .ct-table-wrap{overflow:auto;border:1px solid #eaeef2}
 .ct-table{border-collapse:collapse;width:100%;font-size:12px;font-variant-numeric:tabular-nums}
 .ct-table th{position:sticky;top:0;background:#f6f8fa;cursor:pointer;user-select:none;padding:4px 8px;border-bottom:1px solid #d0d7de;white-space:nowrap}
-.ct-table td{padding:2px 8px;border-bottom:1px solid #eaeef2;white-space:nowrap}
+.ct-table td{text-align:right;padding:2px 8px;border-bottom:1px solid #eaeef2;white-space:nowrap}
 .ct-l{text-align:left}.ct-r{text-align:right}
 .ct-focusable{cursor:pointer}.ct-focusable:hover{background:#ddf4ff}.ct-selected{background:#b6e3ff!important}
 .ct-pos td{color:#1a7f37}.ct-neg td{color:#cf222e}

@@ -18,6 +18,10 @@
  *                                                (default: the first price chart, else the first chart)
  *   markerCount(): number                        markers drawn on the price chart now (its current symbol)
  *   markerTotal(): number                        markers of the price chart over all its symbols
+ *   markerLabels(): number                       markers drawn with their size/PnL label (zoomed in to <= 400 bars)
+ *   levelLineCount(): number                     dashed stop/target line series drawn for the current symbol
+ *   levelLines(): {stop, target}                 stop and target segments (one per trade with that level) of it
+ *   priceChartX(timeSec): number | null          x of a time on the price chart (to hover a trade)
  *   symbols(): string[]; currentSymbol(): string | null; selectSymbol(s): void
  */
 import { chartLibrarySource } from './chart-library.ts';

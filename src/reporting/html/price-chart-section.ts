@@ -115,7 +115,7 @@ export function priceChartSection(o: PriceChartInput): ReportSection {
     data,
     html:
       `${select}<div class="ct-chart"></div><div class="ct-tooltip"></div>` +
-      '<p class="ct-caption">Arrows: one per fill (B buy / S sell, size; the closing fill shows the trade\'s net PnL). Dashed lines: a trade\'s stop (red) and target (green) from entry to exit. Hover a trade for its details; click a row of the trades table to go to it.</p>',
+      '<p class="ct-caption">Arrows: one per fill (B buy / S sell, size; the closing fill shows the trade\'s net PnL; labels appear when zoomed in to 400 bars or fewer). Dashed lines: a trade\'s stop (red) and target (green) from entry to exit. Hover a trade for its details; click a row of the trades table to go to it.</p>',
   };
 }
 

@@ -92,7 +92,7 @@ export function svgTimeChart(c: SvgChartInput): string {
       const base = y(0).toFixed(1);
       out.push(`<polygon points="${pts[0]![0].toFixed(1)},${base} ${line} ${pts.at(-1)![0].toFixed(1)},${base}" fill="${s.color}" fill-opacity="0.25" stroke="none"/>`);
     }
-    out.push(`<polyline points="${line}" fill="none" stroke="${s.color}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="6 4"' : ''} stroke-linejoin="round"/>`);
+    out.push(`<polyline points="${line}" fill="none" stroke="${s.color}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
   }
   // Legend, top right.
   let lx = W - M.right;
@@ -106,7 +106,10 @@ export function svgTimeChart(c: SvgChartInput): string {
   return out.join('\n');
 }
 
-/** The series as at most ~4 points per pixel column: first, min, max, last, in time order. */
+/**
+ * The series as at most 2 points per pixel column: its min and max, in time order (the vertical
+ * stroke between them is what the column shows; the join to the next column is one pixel wide).
+ */
 function reduceToPixels(ts: ArrayLike<number>, vs: ArrayLike<number>, x: (t: number) => number, y: (v: number) => number, pw: number): [number, number][] {
   const out: [number, number][] = [];
   const n = ts.length;
@@ -114,11 +117,12 @@ function reduceToPixels(ts: ArrayLike<number>, vs: ArrayLike<number>, x: (t: num
     for (let i = 0; i < n; i++) if (Number.isFinite(vs[i]!)) out.push([x(ts[i]!), y(vs[i]!)]);
     return out;
   }
-  let col = -1, first = -1, last = -1, mn = -1, mx = -1;
+  let col = NaN, mn = -1, mx = -1;
   const flush = (): void => {
-    if (first < 0) return;
-    const idx = [...new Set([first, mn, mx, last])].sort((a, b) => a - b);
-    for (const i of idx) out.push([x(ts[i]!), y(vs[i]!)]);
+    if (mn < 0) return;
+    const a = Math.min(mn, mx), b = Math.max(mn, mx);
+    out.push([x(ts[a]!), y(vs[a]!)]);
+    if (b !== a) out.push([x(ts[b]!), y(vs[b]!)]);
   };
   for (let i = 0; i < n; i++) {
     const v = vs[i]!;
@@ -127,11 +131,10 @@ function reduceToPixels(ts: ArrayLike<number>, vs: ArrayLike<number>, x: (t: num
     if (c !== col) {
       flush();
       col = c;
-      first = mn = mx = i;
+      mn = mx = i;
     }
     if (v < vs[mn]!) mn = i;
     if (v > vs[mx]!) mx = i;
-    last = i;
   }
   flush();
   return out;
@@ -145,7 +148,7 @@ export function niceTicks(lo: number, hi: number, count: number): number[] {
   const out: number[] = [];
   // From the step at or below lo to the step at or above hi: the data never touches the frame.
   const first = Math.floor(lo / step + 1e-9), last = Math.ceil(hi / step - 1e-9);
-  for (let i = first; i <= last; i++) out.push(i * step);
+  for (let i = first; i <= last; i++) out.push(Number((i * step).toPrecision(12))); // -0.15, not -0.15000000000000002
   return out;
 }
 

@@ -10,11 +10,9 @@ import type { CandleColumns } from '../../domain/candle.ts';
 import type { EquityMarks } from '../../domain/equity.ts';
 import type { Fill } from '../../domain/order.ts';
 import type { Trade } from '../../domain/trade.ts';
-import { backtestReportHtml, equityArrays } from '../html/backtest-report.ts';
 import type { TradeLevels } from '../html/price-chart-section.ts';
 import { buyAndHold } from '../metrics/buy-and-hold.ts';
 import type { Metrics } from '../metrics/types.ts';
-import { drawdownPng, equityPng } from '../png/run-charts.ts';
 
 export const REPORT_FILES = ['report.html', 'equity.png', 'drawdown.png'] as const;
 
@@ -40,9 +38,13 @@ export interface RunReportData {
   readonly runId?: string;
 }
 
-/** Writes the report files into `dir`; returns the names written. */
-export function writeRunReport(dir: string, data: RunReportData, o: RunReportOptions): string[] {
+/**
+ * Writes the report files into `dir`; returns the names written. The page builder and resvg (a
+ * native module) are loaded on first use: every run imports writeResults, few need these.
+ */
+export async function writeRunReport(dir: string, data: RunReportData, o: RunReportOptions): Promise<string[]> {
   const written: string[] = [];
+  const { backtestReportHtml, equityArrays } = await import('../html/backtest-report.ts');
   if (o.html) {
     writeFileSync(join(dir, 'report.html'), backtestReportHtml({
       ...(data.runId !== undefined ? { runId: data.runId } : {}),
@@ -53,6 +55,7 @@ export function writeRunReport(dir: string, data: RunReportData, o: RunReportOpt
     written.push('report.html');
   }
   if (o.png) {
+    const { drawdownPng, equityPng } = await import('../png/run-charts.ts');
     const eq = equityArrays(data.equity);
     const cash = data.metrics.returns.initialCash;
     const closes = new Map<string, Float64Array>(), tsOf = new Map<string, Float64Array>();
@@ -61,7 +64,10 @@ export function writeRunReport(dir: string, data: RunReportData, o: RunReportOpt
       tsOf.set(s, c.ts.subarray(0, c.length));
     }
     const bh = buyAndHold({ closes, ts: tsOf }).curve;
-    const subtitle = [o.strategies?.join(', '), [...o.candles.keys()].sort().join(', '), data.metrics.period.timeframe, data.runId].filter(Boolean).join(' · ');
+    // No run id in the pictures: the same run twice gives byte-identical PNGs.
+    const p = data.metrics.period;
+    const subtitle = [o.strategies?.join(', '), [...o.candles.keys()].sort().join(', '), p.timeframe, p.start && p.end ? `${p.start.slice(0, 10)} → ${p.end.slice(0, 10)}` : undefined]
+      .filter(Boolean).join(' · ');
     const input = {
       subtitle, ts: eq.ts, equity: eq.equity, drawdown: eq.drawdown,
       ...(bh?.ts ? { benchmark: { ts: bh.ts, values: bh.values.map((v) => v * cash) } } : {}),

@@ -56,7 +56,7 @@ export async function writeResults(dir: string, data: ResultsData): Promise<{ fi
     writeFileSync(join(tmp, 'report.txt'), formatReport({ metrics: data.metrics, assumptions: data.assumptions, trades: data.trades, runId: data.runId }));
     // Inside the temporary directory too: a reader never sees a results dir without its report.
     const t0 = performance.now();
-    const extra = data.report ? writeRunReport(tmp, data, data.report) : [];
+    const extra = data.report ? await writeRunReport(tmp, data, data.report) : [];
     const reportMs = performance.now() - t0;
     renameSync(tmp, target);
     tmp = undefined;
