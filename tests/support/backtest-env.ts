@@ -10,14 +10,21 @@ import { exitCodeFor, isCtError } from '../../src/core/errors.ts';
 import { CLI_ARGS } from './cli-entry.ts';
 import { REPO_ROOT, sharedFile } from './shared-data.ts';
 
-/** A temp workspace (data, State, results, logs) for a real run. */
-export function tempWorkspace(prefix = 'ct-run-'): { root: string; dataDir: string; stateDb: string; sets: string[] } {
+/**
+ * A temp workspace (data, State, results, logs) for a real run. Its runs write no report.html and
+ * no PNGs unless `reports` is set: only the tests of the reports look at them, and the suite runs
+ * a few hundred backtests on a CI budget.
+ */
+export function tempWorkspace(prefix = 'ct-run-', opts: { readonly reports?: boolean } = {}): { root: string; dataDir: string; stateDb: string; sets: string[] } {
   const root = mkdtempSync(join(tmpdir(), prefix));
   return {
     root,
     dataDir: join(root, 'data'),
     stateDb: join(root, 'State', 'trading.db'),
-    sets: [`general.data_dir=${join(root, 'data')}`, `general.state_dir=${join(root, 'State')}`, `general.results_dir=${join(root, 'results')}`, `general.log_dir=${join(root, 'logs')}`],
+    sets: [
+      `general.data_dir=${join(root, 'data')}`, `general.state_dir=${join(root, 'State')}`, `general.results_dir=${join(root, 'results')}`, `general.log_dir=${join(root, 'logs')}`,
+      ...(opts.reports === true ? [] : ['report.html=false', 'report.png=false']),
+    ],
   };
 }
 

@@ -29,7 +29,7 @@ interface SliceRow {
 
 describe('rank: the ranking evaluation from the command line', () => {
   it('ranks the universe with both strategies side by side, stores every slice in slice_results as in slices.csv, measures returns after costs, and repeats byte for byte', async () => {
-    const ws = tempWorkspace('ct-rank-');
+    const ws = tempWorkspace('ct-rank-', { reports: true });
     const m = await writeSyntheticStore(ws.dataDir, SPEC);
     const sets = [
       ...ws.sets, ...m.sets, `rank.symbols=${SPEC.symbols.join(',')}`, 'rank.lookback_candles=50',
@@ -130,7 +130,7 @@ describe('rank: the ranking evaluation from the command line', () => {
   });
 
   it.skipIf(!HAS_SHARED_DATA)('runs on the real Binance candles of five symbols (three months, 1h) with both strategies', async () => {
-    const ws = tempWorkspace('ct-rank-real-');
+    const ws = tempWorkspace('ct-rank-real-', { reports: true });
     // Only the three months imported (the real import path, on the real rows of that range):
     // importing eight years of five symbols would be most of this test's time.
     const [from, to] = [Date.UTC(2024, 0, 1), Date.UTC(2024, 3, 1)];

@@ -30,7 +30,7 @@ const DAY = 86_400_000;
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 describe('walkforward on a synthetic store', () => {
-  const ws = tempWorkspace('ct-wf-');
+  const ws = tempWorkspace('ct-wf-', { reports: true });
   const sets = setArgs([...ws.sets, 'backtest.data_exchange=binance', 'backtest.auto_download=false']);
   const common = [...sets, '--strategies', 'simple_ma', '--symbols', 'BTC/USDT', '--timeframe', '1h', '--from', '2023-01-01', '--to', '2023-05-01', 'walkforward',
     '--train-days', '40', '--test-days', '20', '--grid', 'strategy.simple_ma.fast=5,10', '--grid', 'strategy.simple_ma.slow=30,60', '--json'];
@@ -153,7 +153,7 @@ describe('walkforward on a synthetic store', () => {
 });
 
 describe.skipIf(!HAS_SHARED_DATA)('walkforward on real BTC 1h candles (../shared/data)', () => {
-  const ws = tempWorkspace('ct-wf-real-');
+  const ws = tempWorkspace('ct-wf-real-', { reports: true });
   beforeAll(async () => {
     await importShared(ws.dataDir, [{ file: 'BTCUSDT-1h.csv', symbol: 'BTC/USDT' }]);
   }, 120_000);

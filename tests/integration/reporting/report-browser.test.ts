@@ -42,7 +42,7 @@ function pngSize(buf: Buffer): { width: number; height: number } {
 }
 
 describe('report.html of a backtest, opened in headless Chromium', () => {
-  const ws = tempWorkspace('ct-report-');
+  const ws = tempWorkspace('ct-report-', { reports: true });
   let market: string[];
   let run: BacktestRun;
   let browser: Browser;
@@ -144,7 +144,7 @@ describe('report.html of a backtest, opened in headless Chromium', () => {
     expect(equity.length).toBeGreaterThan(15_000); // axes, labels and two curves, not a blank image
     expect(drawdown.length).toBeGreaterThan(10_000);
 
-    const again = tempWorkspace('ct-report-again-');
+    const again = tempWorkspace('ct-report-again-', { reports: true });
     const rest = [`general.data_dir=${ws.dataDir}`, ...market, ...STRATEGIES];
     const b = await runBacktestInProcess([...again.sets, ...rest]);
     expect(b.code, b.stderr).toBe(0);

@@ -21,7 +21,7 @@ import { SPOT_MARKET, writeSyntheticStore } from '../../support/synthetic-store.
  * looked at in headless Chromium and probed with plain HTTP requests.
  */
 
-const ws = tempWorkspace('ct-serve-');
+const ws = tempWorkspace('ct-serve-', { reports: true });
 const FAKE_KEY = 'QZKEYQZ7731VISIBLEIFLEAKED';
 const FAKE_SECRET = 'QZSECRETQZ4419MUSTNEVERSHOW';
 const CONFIG = join(REPO_ROOT, 'config', 'config.ini');
