@@ -32,6 +32,14 @@ describe('a command loads only what it uses', () => {
     });
   }
 
+  it('`walkforward --help`, `rank --help` and `serve --help` load neither the engine\'s heavy libraries nor the report\'s (charts, PNG renderer)', () => {
+    for (const args of [['walkforward', '--help'], ['rank', '--help'], ['serve', '--help']]) {
+      const r = packagesLoaded(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect([...HEAVY, 'better-sqlite3', 'lightweight-charts', '@resvg/resvg-js'].filter((p) => r.packages.has(p)), args.join(' ')).toEqual([]);
+    }
+  });
+
   it('`runs` and `runs show` read the state database without ccxt, piscina, ws or the Parquet libraries', () => {
     const state = join(dir, 'State');
     const db = openStateDb(state);
