@@ -14,7 +14,11 @@ export function registerRankCommand(program: Command): void {
   const rank = program
     .command('rank')
     .description('the 4-hour ranking evaluation: rank the universe at every shift, measure each selection after costs, compare ranking strategies side by side')
-    .action(async (_o: unknown, cmd: Command) => runRankCommand(cmd));
+    .option('--shift-hours <n>', 'hours between evaluation times (rank.shift_hours)')
+    .option('--window-hours <n>', 'hours each selection is held (rank.window_hours)')
+    .option('--max-positions <n>', 'at most this many selections at a time (rank.max_positions)')
+    .option('--normalize <how>', 'zscore | percentile, across the universe (rank.normalize)')
+    .action(async (o: RankOptions, cmd: Command) => runRankCommand(o, cmd));
   honours(rank, [
     ['strategies', 'comma list of ranking strategies to compare (default: rank.strategies)'],
     ['symbols', 'the universe, a comma list (default: rank.symbols)'],
@@ -25,12 +29,28 @@ export function registerRankCommand(program: Command): void {
   ]);
 }
 
-async function runRankCommand(cmd: Command): Promise<void> {
+interface RankOptions {
+  readonly shiftHours?: string;
+  readonly windowHours?: string;
+  readonly maxPositions?: string;
+  readonly normalize?: string;
+}
+
+/** Each option is the shorthand of one [rank] key, validated (and named in errors) as that key. */
+const OPTION_KEYS: ReadonlyArray<readonly [keyof RankOptions, string]> = [
+  ['shiftHours', 'rank.shift_hours'],
+  ['windowHours', 'rank.window_hours'],
+  ['maxPositions', 'rank.max_positions'],
+  ['normalize', 'rank.normalize'],
+];
+
+async function runRankCommand(o: RankOptions, cmd: Command): Promise<void> {
   const g = globalsOf(cmd);
   // --strategies and --symbols are the ranking run's own lists, not the trading ones.
   const extra: string[] = [];
   if (g.strategies !== undefined) extra.push(`rank.strategies=${g.strategies}`);
   if (g.symbols !== undefined) extra.push(`rank.symbols=${g.symbols}`);
+  for (const [opt, key] of OPTION_KEYS) if (o[opt] !== undefined) extra.push(`${key}=${o[opt]}`);
   const [{ buildContext }, { runRank }] = await Promise.all([import('./context.ts'), import('../research/rank/run-rank.ts')]);
   const ctx = await buildContext({ ...g, strategies: undefined, symbols: undefined }, 'rank.log', extra);
   const r = await runRank({ config: ctx.config, raw: ctx.raw, logger: ctx.logger });

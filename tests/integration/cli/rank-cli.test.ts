@@ -112,6 +112,25 @@ describe('rank: the ranking evaluation from the command line', () => {
     }
   });
 
+  it('takes --shift-hours, --window-hours and --max-positions as its [rank] keys: slices every 3 h, held 6 h, one at a time', async () => {
+    const ws = tempWorkspace('ct-rank-options-');
+    const m = await writeSyntheticStore(ws.dataDir, SPEC);
+    const sets = [...ws.sets, ...m.sets, `rank.symbols=${SPEC.symbols.join(',')}`, 'rank.lookback_candles=50'];
+    const r = await runCliProcess(rankArgs(sets, ['--shift-hours', '3', '--window-hours', '6', '--max-positions', '1', '--json']), 60_000);
+    expect(r.code, r.stderr).toBe(0);
+    const dir = (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { results_dir: string }).results_dir;
+    const slices = csvRows(readFileSync(join(dir, 'slices.csv'), 'utf8'));
+    expect(slices.length).toBeGreaterThan(20);
+    for (const x of slices) expect(Number(x.exit_ts) - Number(x.entry_ts)).toBe(6 * HOUR);
+    // Evaluation times 3 h apart (from the first one, after the lookback).
+    const evals = [...new Set(slices.map((x) => Number(x.eval_ts)))].sort((x, y) => x - y);
+    for (const t of evals) expect((t - evals[0]!) % (3 * HOUR)).toBe(0);
+    for (const strategy of ['macd_rsi_confluence', 'momentum_rank']) {
+      const times = slices.filter((x) => x.strategy === strategy).map((x) => x.eval_ts);
+      expect(new Set(times).size, strategy).toBe(times.length);
+    }
+  });
+
   it('refuses bad usage with exit 2 and one line naming the option: an unknown strategy, a non-ranking strategy, a window of 0 hours, a feature timeframe below the base one', async () => {
     const ws = tempWorkspace('ct-rank-usage-');
     const sets = [...ws.sets, ...marketSets(SPEC)];
@@ -119,6 +138,9 @@ describe('rank: the ranking evaluation from the command line', () => {
       [[], ['--strategies', 'no_such_rank'], /no_such_rank/],
       [[], ['--strategies', 'macd_rsi_confluence,simple_ma'], /simple_ma is not a ranking strategy/],
       [['rank.window_hours=0'], [], /rank\.window_hours/],
+      // The options are shorthands of their keys, refused under the key's name.
+      [[], ['--shift-hours', '0'], /rank\.shift_hours = "0" is invalid/],
+      [[], ['--normalize', 'rank'], /rank\.normalize = "rank" is invalid/],
       [['rank.feature_timeframe=15m'], [], /rank\.feature_timeframe = 15m/],
     ];
     const runs = await Promise.all(cases.map(([more, extra]) => runCliProcess(rankArgs([...sets, ...more], extra), 30_000)));
