@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { CtError } from '../core/errors.ts';
+import { firstAtOrAfter } from '../domain/candle.ts';
 import { isoUtc } from '../core/time.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { monthFileName, monthIndexFromFileName, monthIndexOf, monthName, monthStartMs } from './layout.ts';
@@ -131,17 +132,6 @@ export function moveAside(file: string): string {
   }
 }
 
-/** First index with ts >= t. */
-export function lowerBound(ts: Float64Array, length: number, t: number): number {
-  let lo = 0, hi = length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Merges two ascending, unique-by-ts column sets. On the same ts the INCOMING row wins: a re-import
  * or re-download is a correction of what was there (exchanges do revise candles), and it makes
@@ -183,7 +173,7 @@ export async function writeMonthsMerged(dir: string, specs: readonly ParquetColu
   let start = 0;
   while (start < incoming.length) {
     const month = monthIndexOf(ts[start]!);
-    const end = lowerBound(ts, incoming.length, monthStartMs(month + 1));
+    const end = firstAtOrAfter(ts, monthStartMs(month + 1), incoming.length);
     let rows = sliceRows(incoming, start, end);
     if (existing.has(month)) rows = mergeByTs(await readMonth(dir, month, specs), rows);
     const bytes = await encodeParquet(specs, rows.columns, rows.length);
@@ -205,7 +195,7 @@ export async function readRange(dir: string, specs: readonly ParquetColumnSpec[]
     if (m < m0 || m > m1) continue;
     const cols = await readMonth(dir, m, specs);
     const ts = cols.columns[0]!;
-    const i0 = lowerBound(ts, cols.length, fromMs), i1 = lowerBound(ts, cols.length, toMs);
+    const i0 = firstAtOrAfter(ts, fromMs, cols.length), i1 = firstAtOrAfter(ts, toMs, cols.length);
     if (i1 > i0) {
       parts.push(sliceRows(cols, i0, i1));
       total += i1 - i0;

@@ -56,6 +56,20 @@ export function candleAt(c: CandleColumns, i: number): Candle {
   return { ts: c.ts[i]!, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]!, volume: c.volume[i]! };
 }
 
+/**
+ * First index i < length with ts[i] >= t (ts ascending); length when there is none. The one
+ * binary search over candle times (store months, funding history, research windows).
+ */
+export function firstAtOrAfter(ts: ArrayLike<number>, t: number, length = ts.length): number {
+  let lo = 0, hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Rows [from, to) as a view (no copy). */
 export function sliceColumns(c: CandleColumns, from: number, to: number): CandleColumns {
   return {

@@ -8,6 +8,7 @@
  * the UTC grid of the configured interval (00/08/16 UTC for 8h) with the fallback rate, and the
  * owner is told (`onMissing`) so it can warn loudly. Missing funding is never a silent zero.
  */
+import { firstAtOrAfter } from '../domain/candle.ts';
 import type { FundingSource } from '../domain/funding.ts';
 
 export interface FundingHistory {
@@ -53,7 +54,7 @@ export class FundingSchedule {
     const I = this.intervalMs;
     let j = 0;
     if (h !== undefined) {
-      if (this.cursor < 0) this.cursor = lowerBound(h.ts, from);
+      if (this.cursor < 0) this.cursor = firstAtOrAfter(h.ts, from);
       while (this.cursor < h.ts.length && h.ts[this.cursor]! < from) this.cursor++;
       j = this.cursor;
       for (; j < h.ts.length && h.ts[j]! < to; j++) {
@@ -83,23 +84,11 @@ export class FundingSchedule {
     if (g >= last + this.intervalMs - JITTER_MS) return `after the last stored funding event (${last})`;
     // Inside the span: covered when an event sits at g, or the surrounding events are at most one
     // interval apart (history on a shorter interval than configured is complete, not missing).
-    const k = lowerBound(h.ts, g - JITTER_MS);
+    const k = firstAtOrAfter(h.ts, g - JITTER_MS);
     if (k < n && Math.abs(h.ts[k]! - g) <= JITTER_MS) return undefined;
     const before = k > 0 ? h.ts[k - 1]! : -Infinity;
     const after = k < n ? h.ts[k]! : Infinity;
     if (after - before <= this.intervalMs + JITTER_MS) return undefined;
     return `hole in stored funding history between ${before} and ${after}`;
   }
-}
-
-/** First index i with a[i] >= x (a ascending). */
-function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

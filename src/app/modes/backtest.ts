@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { RawConfig } from '../../config/load.ts';
 import { resolvedIniText } from '../../config/resolved.ts';
 import type { Config } from '../../config/schema.ts';
-import type { CandleColumns } from '../../domain/candle.ts';
+import { sliceColumns, type CandleColumns } from '../../domain/candle.ts';
 import type { EquityMarks } from '../../domain/equity.ts';
 import { computeMetrics } from '../../reporting/metrics/compute-metrics.ts';
 import { formatSummaryTable } from '../../reporting/results/report.ts';
@@ -88,7 +88,9 @@ export async function runBacktest(inp: BacktestInputs): Promise<BacktestOutcome>
       const symbols = prepared?.symbols ?? [];
       // Buy-and-hold over what ran: an interrupted run is compared with the market over its own candles.
       const through = status === 'interrupted' ? loop?.lastTs ?? -Infinity : Infinity;
-      const benchmark = [...candles].map(([s, c]) => [s, ranUpTo(c, through)] as const);
+      // The same candles are the report's price chart, with the run's fills on them.
+      const ran = new Map([...candles].map(([s, c]) => [s, ranUpTo(c, through)] as const));
+      const benchmark = [...ran];
       const equity: EquityMarks = loop?.equity ?? [];
       const metrics = computeMetrics({
         equity,
@@ -111,11 +113,10 @@ export async function runBacktest(inp: BacktestInputs): Promise<BacktestOutcome>
         equity,
         assumptions: fillModelAssumptions(fillModelOf(config)),
         runId: ctx.runId,
-        // The page shows the candles that ran (the benchmark's), with the run's fills on them.
         ...(html || png
           ? {
               report: {
-                html, png, candles: new Map([...candles].map(([s, c]) => [s, ranColumns(c, through)] as const)),
+                html, png, candles: ran,
                 levels: tradeLevels(ctx.db, ctx.runId, trades, fills), strategies: config.strategies.enabled, monteCarlo: { runs, seed },
               },
             }
@@ -133,19 +134,12 @@ export async function runBacktest(inp: BacktestInputs): Promise<BacktestOutcome>
   });
 }
 
-/** All columns of a series up to open time `lastTs` (views, no copy). */
-function ranColumns(c: CandleColumns, lastTs: number): CandleColumns {
-  const n = ranUpTo(c, lastTs).ts.length;
-  if (n === c.length) return c;
-  return { length: n, ts: c.ts.subarray(0, n), open: c.open.subarray(0, n), high: c.high.subarray(0, n), low: c.low.subarray(0, n), close: c.close.subarray(0, n), volume: c.volume.subarray(0, n) };
-}
-
-/** The candles of a series with open time <= `lastTs` (all of them for Infinity). */
-function ranUpTo(c: CandleColumns, lastTs: number): { ts: ArrayLike<number>; close: ArrayLike<number> } {
-  if (lastTs === Infinity) return { ts: c.ts, close: c.close };
+/** The candles of a series with open time <= `lastTs` (all of them for Infinity), as views. */
+function ranUpTo(c: CandleColumns, lastTs: number): CandleColumns {
+  if (lastTs === Infinity) return c;
   let n = 0;
   while (n < c.length && c.ts[n]! <= lastTs) n++;
-  return { ts: c.ts.subarray(0, n), close: c.close.subarray(0, n) };
+  return sliceColumns(c, 0, n);
 }
 
 export const backtestMode: ModeModule = {

@@ -105,7 +105,7 @@ function meanOf(a: Float64Array): number {
 }
 
 /** Median of a non-empty array: the middle value, or the mean of the two middle values. Sorts a. */
-function medianOf(a: Float64Array): number {
+export function medianOf(a: Float64Array): number {
   a.sort();
   const m = a.length >> 1;
   return a.length % 2 === 1 ? a[m]! : (a[m - 1]! + a[m]!) / 2;

@@ -29,12 +29,15 @@ export interface RunReportOptions {
   readonly monteCarlo: { readonly runs: number; readonly seed: number };
 }
 
+/** A finished run as its results files see it. */
 export interface RunReportData {
   readonly metrics: Metrics;
   readonly trades: readonly Trade[];
   readonly fills: readonly Fill[];
   readonly equity: EquityMarks;
+  /** Fill-model assumptions, printed in report.txt and report.html. */
   readonly assumptions: readonly string[];
+  /** Printed in the reports only (never in metrics.json, which must not depend on the run id). */
   readonly runId?: string;
 }
 

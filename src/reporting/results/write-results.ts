@@ -11,26 +11,15 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CtError, isCtError } from '../../core/errors.ts';
-import type { EquityMarks } from '../../domain/equity.ts';
-import type { Fill } from '../../domain/order.ts';
-import type { Trade } from '../../domain/trade.ts';
-import type { Metrics } from '../metrics/types.ts';
 import { writeEquityCsv, writeFillsCsv, writeTradesCsv } from './csv-files.ts';
 import { metricsToJson } from './metrics-json.ts';
 import { formatReport } from './report.ts';
-import { writeRunReport, type RunReportOptions } from './run-report.ts';
+import { writeRunReport, type RunReportData, type RunReportOptions } from './run-report.ts';
 
-export interface ResultsData {
+/** What writeResults writes: the run's data (the report's too), its resolved config and, for a backtest, its report options. */
+export interface ResultsData extends RunReportData {
   /** The resolved config as INI text, written verbatim. */
   readonly configIni: string;
-  readonly metrics: Metrics;
-  readonly trades: readonly Trade[];
-  readonly fills: readonly Fill[];
-  readonly equity: EquityMarks;
-  /** Fill-model assumptions printed in report.txt. */
-  readonly assumptions: readonly string[];
-  /** Printed in report.txt only (never in metrics.json, which must not depend on the run id). */
-  readonly runId?: string;
   /** report.html and/or the PNG charts (backtests; report.html / report.png in [report]). */
   readonly report?: RunReportOptions;
 }
@@ -39,15 +28,7 @@ export interface ResultsData {
 export const RESULT_FILES = ['config.ini', 'metrics.json', 'trades.csv', 'fills.csv', 'equity.csv', 'report.txt'] as const;
 
 export async function writeResults(dir: string, data: ResultsData): Promise<{ files: string[]; /** Time spent on the report files (ms). */ reportMs: number }> {
-  const target = resolve(dir);
-  const parent = dirname(target);
-  if (existsSync(target)) {
-    throw new CtError('CT_ERR_RESULTS_WRITE', `results: ${target} already exists; refusing to overwrite another run's results`, { details: { dir: target } });
-  }
-  let tmp: string | undefined;
-  try {
-    mkdirSync(parent, { recursive: true });
-    tmp = mkdtempSync(join(parent, `.${basename(target)}.tmp-`));
+  return writeResultsDir(dir, async (tmp) => {
     writeFileSync(join(tmp, 'config.ini'), data.configIni.endsWith('\n') || data.configIni === '' ? data.configIni : `${data.configIni}\n`);
     writeFileSync(join(tmp, 'metrics.json'), metricsToJson(data.metrics));
     writeTradesCsv(join(tmp, 'trades.csv'), data.trades);
@@ -58,9 +39,30 @@ export async function writeResults(dir: string, data: ResultsData): Promise<{ fi
     const t0 = performance.now();
     const extra = data.report ? await writeRunReport(tmp, data, data.report) : [];
     const reportMs = performance.now() - t0;
+    return { files: [...RESULT_FILES, ...extra].map((f) => join(resolve(dir), f)), reportMs };
+  });
+}
+
+/**
+ * The atomic write of one results/<run-id>/ folder, for every kind of run (backtest, walk-forward,
+ * ranking): `fill` writes the files into a hidden temporary folder beside the target, which is then
+ * renamed into place; an existing target is refused. Any failure removes the temporary folder and
+ * is CT_ERR_RESULTS_WRITE naming the target.
+ */
+export async function writeResultsDir<T>(dir: string, fill: (tmp: string) => T | Promise<T>): Promise<T> {
+  const target = resolve(dir);
+  const parent = dirname(target);
+  if (existsSync(target)) {
+    throw new CtError('CT_ERR_RESULTS_WRITE', `results: ${target} already exists; refusing to overwrite another run's results`, { details: { dir: target } });
+  }
+  let tmp: string | undefined;
+  try {
+    mkdirSync(parent, { recursive: true });
+    tmp = mkdtempSync(join(parent, `.${basename(target)}.tmp-`));
+    const out = await fill(tmp);
     renameSync(tmp, target);
     tmp = undefined;
-    return { files: [...RESULT_FILES, ...extra].map((f) => join(target, f)), reportMs };
+    return out;
   } catch (e) {
     if (isCtError(e)) throw e;
     const err = e as NodeJS.ErrnoException;

@@ -1,3 +1,4 @@
+import { medianOf } from '../../reporting/metrics/trade-stats.ts';
 import type { RankEvaluation, Slice } from './evaluate.ts';
 
 /**
@@ -48,12 +49,6 @@ export function aggregatedCurve(times: readonly number[], slices: readonly Slice
   });
 }
 
-function median(xs: readonly number[]): number {
-  const a = [...xs].sort((x, y) => x - y);
-  const m = a.length >> 1;
-  return a.length % 2 === 1 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
-}
-
 export function strategyMetrics(ev: RankEvaluation, strategy: string): RankMetrics {
   const slices = ev.slices.filter((s) => s.strategyId === strategy);
   const rets = slices.map((s) => s.returnPct);
@@ -78,7 +73,7 @@ export function strategyMetrics(ev: RankEvaluation, strategy: string): RankMetri
     trades: n,
     win_rate_pct: n > 0 ? (wins / n) * 100 : null,
     avg_return_pct: n > 0 ? rets.reduce((a, b) => a + b, 0) / n : null,
-    median_return_pct: n > 0 ? median(rets) : null,
+    median_return_pct: n > 0 ? medianOf(Float64Array.from(rets)) : null,
     profit_factor: losses > 0 ? gains / losses : null,
     max_drawdown_per_trade_pct: n > 0 ? worstTrade : null,
     max_drawdown_aggregated_pct: mdd,

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { CtError, isCtError } from '../../core/errors.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { csvNum, csvText, num } from '../../reporting/results/format.ts';
 import { roundedCopy } from '../../reporting/results/metrics-json.ts';
+import { writeResultsDir } from '../../reporting/results/write-results.ts';
 import { RANK_FEATURE_NAMES } from '../../strategy-sdk/ranking.ts';
 import type { RankEvaluation } from './evaluate.ts';
 import { aggregatedCurve, type RankMetrics } from './metrics.ts';
@@ -71,22 +71,9 @@ export function comparisonTable(metrics: readonly RankMetrics[]): string {
   return table.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd()).join('\n');
 }
 
-/** Writes the folder atomically (a temp folder renamed into place); refuses an existing one. */
-export function writeRankResults(dir: string, files: Readonly<Record<string, string>>): void {
-  const target = resolve(dir);
-  if (existsSync(target)) throw new CtError('CT_ERR_RESULTS_WRITE', `results: ${target} already exists; refusing to overwrite another run's results`, { details: { dir: target } });
-  let tmp: string | undefined;
-  try {
-    mkdirSync(dirname(target), { recursive: true });
-    tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
+/** Writes the folder with the results writer every run uses: atomically, never over another run's. */
+export async function writeRankResults(dir: string, files: Readonly<Record<string, string>>): Promise<void> {
+  await writeResultsDir(dir, (tmp) => {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(tmp, name), text);
-    renameSync(tmp, target);
-    tmp = undefined;
-  } catch (e) {
-    if (isCtError(e)) throw e;
-    const err = e as NodeJS.ErrnoException;
-    throw new CtError('CT_ERR_RESULTS_WRITE', `results: writing ${target} failed (${err.code ?? 'error'}: ${err.message})`, { cause: e, details: { dir: target } });
-  } finally {
-    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }

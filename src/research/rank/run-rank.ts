@@ -118,7 +118,7 @@ export async function runRank(inp: { config: Config; raw: RawConfig; logger: Log
     const t2 = performance.now();
     const files: Record<string, string> = { 'config.ini': configIni, 'slices.csv': slicesCsv(evaluation), 'curve.csv': curveCsv(evaluation, ids), 'metrics.json': metricsText };
     if (config.report.html) files['report.html'] = rankReportHtml({ settings: head, evaluation, metrics });
-    writeRankResults(resultsDir, files);
+    await writeRankResults(resultsDir, files);
     const filesMs = performance.now() - t2;
     insertSlices(db, runId, evaluation.slices);
     insertRankMetrics(db, runId, metrics);

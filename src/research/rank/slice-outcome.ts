@@ -1,4 +1,4 @@
-import type { CandleColumns } from '../../domain/candle.ts';
+import { firstAtOrAfter, type CandleColumns } from '../../domain/candle.ts';
 
 /**
  * What one selection earned over its window [t, t + window], on the BASE candles:
@@ -35,21 +35,10 @@ export interface SliceOutcome {
   readonly maxDrawdownPct: number;
 }
 
-/** First index with ts >= t (length when none). */
-export function firstAtOrAfter(ts: Float64Array, length: number, t: number): number {
-  let lo = 0, hi = length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** undefined when no base candle lies wholly inside the window (a gap in the data). */
 export function sliceOutcome(c: CandleColumns, baseMs: number, t: number, windowMs: number, costs: Costs): SliceOutcome | undefined {
   const end = t + windowMs;
-  const i = firstAtOrAfter(c.ts, c.length, t);
+  const i = firstAtOrAfter(c.ts, t, c.length);
   if (i >= c.length || c.ts[i]! + baseMs > end) return undefined;
   let j = i;
   let peak = c.open[i]!;

@@ -15,7 +15,7 @@
  */
 import type { Config } from '../../config/schema.ts';
 import { loadConfig } from '../../config/load.ts';
-import type { CandleColumns } from '../../domain/candle.ts';
+import { firstAtOrAfter, sliceColumns, type CandleColumns } from '../../domain/candle.ts';
 import type { Fill } from '../../domain/order.ts';
 import type { Trade } from '../../domain/trade.ts';
 import { runCandleLoop } from '../../engine/candle-loop.ts';
@@ -64,25 +64,6 @@ export interface EvaluationResult {
   };
 }
 
-/** First index with ts >= t (ts sorted ascending). */
-export function lowerBound(ts: ArrayLike<number>, t: number): number {
-  let lo = 0, hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-export function sliceColumns(c: CandleColumns, i0: number, i1: number): CandleColumns {
-  return {
-    length: Math.max(0, i1 - i0),
-    ts: c.ts.subarray(i0, i1), open: c.open.subarray(i0, i1), high: c.high.subarray(i0, i1),
-    low: c.low.subarray(i0, i1), close: c.close.subarray(i0, i1), volume: c.volume.subarray(i0, i1),
-  };
-}
-
 const noop = (): void => undefined;
 /** The accounting of an evaluation: nothing recorded (the loop's own result has what the metrics need). */
 const NULL_SINK: AccountingSink = {
@@ -115,8 +96,8 @@ export async function evaluateWindow(job: EvaluationJob): Promise<EvaluationResu
     const window = new Map<string, CandleColumns>();
     let warmupCandles = Infinity;
     for (const [s, c] of job.candles) {
-      const i0 = lowerBound(c.ts, job.from);
-      const i1 = lowerBound(c.ts, job.to);
+      const i0 = firstAtOrAfter(c.ts, job.from);
+      const i1 = firstAtOrAfter(c.ts, job.to);
       const w0 = Math.max(0, i0 - lead);
       warm.set(s, sliceColumns(c, w0, i0));
       window.set(s, sliceColumns(c, i0, i1));

@@ -5,15 +5,15 @@
  * Metrics), summary.json (the walk-forward figures), config.ini and report.html (report.html = true). No run id, wall time or
  * absolute path is inside them: the same config and candles give the same bytes.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CtError } from '../../core/errors.ts';
 import { isoUtc } from '../../core/time.ts';
 import type { Fill } from '../../domain/order.ts';
 import type { Trade } from '../../domain/trade.ts';
 import { writeFillsCsv, writeTradesCsv } from '../../reporting/results/csv-files.ts';
 import { csvNum, csvText } from '../../reporting/results/format.ts';
 import { roundedCopy } from '../../reporting/results/metrics-json.ts';
+import { writeResultsDir } from '../../reporting/results/write-results.ts';
 import type { StitchedEquity } from './stitch.ts';
 import type { WalkforwardSummary, WindowRow } from './summary.ts';
 
@@ -42,19 +42,16 @@ export function equityCsv(s: StitchedEquity): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function writeWalkforwardResults(dir: string, r: { rows: readonly WindowRow[]; stitched: StitchedEquity; metricsJson: string; summary: WalkforwardSummary; configIni: string; trades: readonly Trade[]; fills: readonly Fill[]; reportHtml?: string }): void {
-  try {
-    mkdirSync(dir, { recursive: false });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new CtError('CT_ERR_RESULTS_WRITE', `${dir}: ${(e as Error).message}`, { cause: e });
-    mkdirSync(dir, { recursive: true });
-  }
-  writeFileSync(join(dir, 'windows.csv'), windowsCsv(r.rows));
-  writeFileSync(join(dir, 'equity.csv'), equityCsv(r.stitched));
-  writeFileSync(join(dir, 'metrics.json'), r.metricsJson);
-  writeTradesCsv(join(dir, 'trades.csv'), r.trades);
-  writeFillsCsv(join(dir, 'fills.csv'), r.fills);
-  writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(roundedCopy({ summary: r.summary, windows: r.rows }, 'summary'), null, 2)}\n`);
-  writeFileSync(join(dir, 'config.ini'), r.configIni);
-  if (r.reportHtml !== undefined) writeFileSync(join(dir, 'report.html'), r.reportHtml);
+/** Writes the folder with the results writer every run uses: atomically, never over another run's. */
+export async function writeWalkforwardResults(dir: string, r: { rows: readonly WindowRow[]; stitched: StitchedEquity; metricsJson: string; summary: WalkforwardSummary; configIni: string; trades: readonly Trade[]; fills: readonly Fill[]; reportHtml?: string }): Promise<void> {
+  await writeResultsDir(dir, (tmp) => {
+    writeFileSync(join(tmp, 'windows.csv'), windowsCsv(r.rows));
+    writeFileSync(join(tmp, 'equity.csv'), equityCsv(r.stitched));
+    writeFileSync(join(tmp, 'metrics.json'), r.metricsJson);
+    writeTradesCsv(join(tmp, 'trades.csv'), r.trades);
+    writeFillsCsv(join(tmp, 'fills.csv'), r.fills);
+    writeFileSync(join(tmp, 'summary.json'), `${JSON.stringify(roundedCopy({ summary: r.summary, windows: r.rows }, 'summary'), null, 2)}\n`);
+    writeFileSync(join(tmp, 'config.ini'), r.configIni);
+    if (r.reportHtml !== undefined) writeFileSync(join(tmp, 'report.html'), r.reportHtml);
+  });
 }

@@ -6,9 +6,8 @@
  * span's first close), so the two curves are compared on exactly the same candles, and a gap
  * between test spans (step > test) is in neither.
  */
-import type { CandleColumns } from '../../domain/candle.ts';
+import { firstAtOrAfter, type CandleColumns } from '../../domain/candle.ts';
 import type { EquitySnapshot } from '../../domain/equity.ts';
-import { lowerBound } from './evaluate.ts';
 
 export interface TestSpan {
   readonly from: number;
@@ -30,7 +29,7 @@ export interface StitchedEquity {
 /** Candle times of the span: the union over symbols (what a loop would step through). */
 function stepTimes(candles: ReadonlyMap<string, CandleColumns>, from: number, to: number): Float64Array {
   const set = new Set<number>();
-  for (const c of candles.values()) for (let i = lowerBound(c.ts, from); i < c.length && c.ts[i]! < to; i++) set.add(c.ts[i]!);
+  for (const c of candles.values()) for (let i = firstAtOrAfter(c.ts, from); i < c.length && c.ts[i]! < to; i++) set.add(c.ts[i]!);
   return Float64Array.from([...set].sort((a, b) => a - b));
 }
 
@@ -46,7 +45,10 @@ export function stitchEquity(spans: readonly TestSpan[], candles: ReadonlyMap<st
     const startEquity = equity;
     const ts = span.run?.ts ?? stepTimes(candles, span.from, span.to);
     // Buy-and-hold over the span: per symbol, the last close at or before each mark / its first close in the span.
-    const series = [...candles.values()].map((c) => ({ c, i: lowerBound(c.ts, span.from), start: lowerBound(c.ts, span.from) }));
+    const series = [...candles.values()].map((c) => {
+      const start = firstAtOrAfter(c.ts, span.from);
+      return { c, i: start, start };
+    });
     const bhStart = bhValue;
     let bhEnd: number | null = null;
     for (let j = 0; j < ts.length; j++) {

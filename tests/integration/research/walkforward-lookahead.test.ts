@@ -12,7 +12,7 @@ import type { CandleColumns } from '../../../src/domain/candle.ts';
 import { generateSynthetic } from '../../../src/data/synthetic.ts';
 import { trainWindows } from '../../../src/research/walkforward/run-walkforward.ts';
 import { planSearch } from '../../../src/research/walkforward/search-plan.ts';
-import { lowerBound } from '../../../src/research/walkforward/evaluate.ts';
+import { firstAtOrAfter } from '../../../src/domain/candle.ts';
 import { planWindows } from '../../../src/research/walkforward/windows.ts';
 import { configWith } from '../../support/backtest-env.ts';
 import { REPO_ROOT } from '../../support/shared-data.ts';
@@ -43,7 +43,7 @@ describe('walk-forward: the choice on a window depends only on its train candles
     expect(windows).toHaveLength(3);
     const original = candlesOf(11);
     const other = candlesOf(12);
-    const cut = lowerBound(original.ts, windows[0]!.trainTo);
+    const cut = firstAtOrAfter(original.ts, windows[0]!.trainTo);
     const run = (c: CandleColumns) => trainWindows(
       { configFile: join(REPO_ROOT, 'config', 'config.ini'), sets, candles: [['BTC/USDT', c]], funding: [], initialCash: 10_000 },
       windows, plan, { threads: 1, minTrades: 3, objective: 'sharpe' },
